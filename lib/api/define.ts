@@ -1,0 +1,49 @@
+import type { z } from "zod";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+/** none: public; optional: user if a valid token is sent; user: any signed-in user; admin: admin JWT or X-Admin-Key. */
+export type AuthMode = "none" | "optional" | "user" | "admin";
+
+// biome-ignore lint/suspicious/noExplicitAny: endpoint schemas are heterogenous by design
+type AnySchema = z.ZodType<any, any>;
+
+/**
+ * One endpoint of the public API: the route wrapper validates with these schemas and the
+ * OpenAPI document is generated from them, so the docs cannot drift from the code.
+ */
+export interface Endpoint<
+  P extends AnySchema | undefined = AnySchema | undefined,
+  Q extends AnySchema | undefined = AnySchema | undefined,
+  B extends AnySchema | undefined = AnySchema | undefined,
+  R extends AnySchema | undefined = AnySchema | undefined,
+> {
+  method: HttpMethod;
+  /** OpenAPI-style path: /api/admin/users/{user_id} */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: AuthMode;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** json (default) or multipart/form-data (the handler gets the FormData). */
+  bodyKind?: "json" | "multipart";
+  /** Success status (default 200). */
+  status?: number;
+  /** Schema of the success body; omitted when the handler streams or sends a file. */
+  response?: R;
+  /** Non-JSON success content (a stream or a file), for the docs. */
+  responseContentType?: string;
+  /** Error statuses this endpoint documents besides the ones implied by auth and input. */
+  errors?: number[];
+}
+
+export function defineEndpoint<
+  P extends AnySchema | undefined = undefined,
+  Q extends AnySchema | undefined = undefined,
+  B extends AnySchema | undefined = undefined,
+  R extends AnySchema | undefined = undefined,
+>(endpoint: Endpoint<P, Q, B, R>): Endpoint<P, Q, B, R> {
+  return endpoint;
+}

@@ -1,0 +1,95 @@
+import { z } from "zod";
+
+// Every variable the app reads, parsed once, with its embedded default.
+// Nothing else in the code reads process.env (see .env.example for the docs).
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : ["true", "1", "yes"].includes(v)));
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const int = (fallback: number, min = 0) =>
+  z.coerce.number().int().min(min).optional().default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: int(3000, 1),
+    APP_URL: optionalString.pipe(z.url().optional()),
+    DATA_DIR: z.string().default(".data"),
+
+    DATABASE_URL: optionalString,
+    DATABASE_PREPARE: bool(true),
+    DATABASE_POOL_MAX: int(10, 1),
+
+    JWT_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    ACCESS_TOKEN_TTL_SECONDS: int(3600, 60),
+    REFRESH_TOKEN_TTL_DAYS: int(30, 1),
+    PASSWORD_RESET_TTL_MINUTES: int(60, 5),
+    COOKIE_SECURE: bool(false),
+
+    SUPABASE_URL: optionalString.pipe(z.url().optional()),
+    SUPABASE_ANON_KEY: optionalString,
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
+    SUPABASE_JWT_SECRET: optionalString,
+
+    ADMIN_API_KEY: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+    ADMIN_PASSWORD: optionalString,
+
+    SMTP_URL: optionalString,
+    MAIL_FROM: z.string().default("BacMR <no-reply@bacmr.local>"),
+
+    AUTH_RATE_LIMIT_REQUESTS: int(10, 1),
+    AUTH_RATE_LIMIT_WINDOW: int(900, 1),
+    RATE_LIMIT_REQUESTS: int(10, 1),
+    RATE_LIMIT_WINDOW: int(60, 1),
+    TRUST_PROXY: bool(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SUPABASE_URL && !(env.SUPABASE_ANON_KEY && env.SUPABASE_SERVICE_ROLE_KEY)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SUPABASE_URL"],
+        message: "SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required when SUPABASE_URL is set",
+      });
+    }
+    if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
+      ctx.addIssue({ code: "custom", path: ["ADMIN_PASSWORD"], message: "required when ADMIN_EMAIL is set" });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+/** The validated environment. Throws once, at first use, naming every bad variable. */
+export function env(): Env {
+  if (!cached) cached = parseEnv(process.env);
+  return cached;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** Tests change process.env between suites; this makes the next env() re-read it. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export function appUrl(): string {
+  const e = env();
+  return e.APP_URL ?? `http://localhost:${e.PORT}`;
+}

@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { rateLimitBuckets } from "@/db/schema";
+
+export interface RateLimitResult {
+  allowed: boolean;
+  remaining: number;
+  /** Seconds until the window resets. */
+  retryAfter: number;
+}
+
+/**
+ * Counts one hit on `key` in a fixed window of `windowSeconds`. A single upsert, so concurrent
+ * requests (and several app instances) count exactly.
+ */
+export async function hitRateLimit(
+  db: DbOrTx,
+  { key, limit, windowSeconds }: { key: string; limit: number; windowSeconds: number },
+): Promise<RateLimitResult> {
+  const windowExpired = sql`${rateLimitBuckets.windowStart} <= now() - make_interval(secs => ${windowSeconds})`;
+  const [row] = await db
+    .insert(rateLimitBuckets)
+    .values({ key, windowStart: sql`now()`, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimitBuckets.key,
+      set: {
+        count: sql`case when ${windowExpired} then 1 else ${rateLimitBuckets.count} + 1 end`,
+        windowStart: sql`case when ${windowExpired} then now() else ${rateLimitBuckets.windowStart} end`,
+      },
+    })
+    .returning({
+      count: rateLimitBuckets.count,
+      resetIn: sql<number>`ceil(extract(epoch from (${rateLimitBuckets.windowStart} + make_interval(secs => ${windowSeconds}) - now())))::int`,
+    });
+  const count = row?.count ?? 1;
+  return {
+    allowed: count <= limit,
+    remaining: Math.max(0, limit - count),
+    retryAfter: Math.max(1, Number(row?.resetIn ?? windowSeconds)),
+  };
+}
