@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -25,6 +26,7 @@ export async function openPglite(dataDir?: string): Promise<DbHandle & { client:
     import("@electric-sql/pglite/contrib/unaccent"),
     import("drizzle-orm/pglite"),
   ]);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir ?? "memory://", { extensions: { vector, unaccent } });
   return {
     client,

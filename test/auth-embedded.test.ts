@@ -7,8 +7,17 @@ const ctx = { ip: "10.0.0.1" };
 
 describe("embedded auth", () => {
   it("signs up, signs in, authenticates and rotates refresh tokens", async () => {
-    const profile = await signUp(db(), { email: "ada@example.com", password: "correct horse", fullName: "Ada" }, ctx);
-    expect(profile).toMatchObject({ email: "ada@example.com", fullName: "Ada", role: "student", hintLevel: 3 });
+    const profile = await signUp(
+      db(),
+      { email: "ada@example.com", password: "correct horse", fullName: "Ada" },
+      ctx,
+    );
+    expect(profile).toMatchObject({
+      email: "ada@example.com",
+      fullName: "Ada",
+      role: "student",
+      hintLevel: 3,
+    });
     const session = await signIn(db(), { email: "ada@example.com", password: "correct horse" }, ctx);
     expect((await authenticateToken(db(), session.accessToken))?.id).toBe(profile.id);
     const next = await refreshSession(db(), session.refreshToken);

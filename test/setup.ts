@@ -1,5 +1,4 @@
 // Every suite starts from the embedded defaults, with known values where a default is random.
-process.env.NODE_ENV = "test";
 process.env.JWT_SECRET = "test-jwt-secret-that-is-at-least-32-characters";
 process.env.ADMIN_API_KEY = "test-admin-key-0123456789";
 process.env.AUTH_RATE_LIMIT_REQUESTS = "1000";

@@ -16,6 +16,7 @@ export interface Endpoint<
   Q extends AnySchema | undefined = AnySchema | undefined,
   B extends AnySchema | undefined = AnySchema | undefined,
   R extends AnySchema | undefined = AnySchema | undefined,
+  A extends AuthMode = AuthMode,
 > {
   method: HttpMethod;
   /** OpenAPI-style path: /api/admin/users/{user_id} */
@@ -23,7 +24,7 @@ export interface Endpoint<
   summary: string;
   description?: string;
   tag: string;
-  auth: AuthMode;
+  auth: A;
   params?: P;
   query?: Q;
   body?: B;
@@ -44,6 +45,7 @@ export function defineEndpoint<
   Q extends AnySchema | undefined = undefined,
   B extends AnySchema | undefined = undefined,
   R extends AnySchema | undefined = undefined,
->(endpoint: Endpoint<P, Q, B, R>): Endpoint<P, Q, B, R> {
+  const A extends AuthMode = AuthMode,
+>(endpoint: Endpoint<P, Q, B, R, A>): Endpoint<P, Q, B, R, A> {
   return endpoint;
 }

@@ -9,7 +9,8 @@ export const ErrorResponse = z
   })
   .meta({ id: "Error" });
 
-export const uuidParam = (name: string) => z.object({ [name]: z.uuid(`${name} must be a UUID`) });
+export const uuidParam = <K extends string>(name: K) =>
+  z.object({ [name]: z.uuid(`${name} must be a UUID`) } as Record<K, z.ZodUUID>);
 
 export const pagination = {
   limit: z.coerce.number().int().min(1).max(200).default(50),

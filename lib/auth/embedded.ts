@@ -33,7 +33,11 @@ async function jwtSecret(db: DbOrTx): Promise<Uint8Array> {
   return secretCache;
 }
 
-async function issueTokens(db: DbOrTx, user: { id: string; email: string }, sessionId: string): Promise<AuthTokens> {
+async function issueTokens(
+  db: DbOrTx,
+  user: { id: string; email: string },
+  sessionId: string,
+): Promise<AuthTokens> {
   const e = env();
   const refreshToken = randomToken();
   await db.insert(authRefreshTokens).values({
@@ -49,11 +53,19 @@ async function issueTokens(db: DbOrTx, user: { id: string; email: string }, sess
     issuer: ISSUER,
     ttlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
   });
-  return { accessToken: token, refreshToken, expiresIn: e.ACCESS_TOKEN_TTL_SECONDS, expiresAt, userId: user.id };
+  return {
+    accessToken: token,
+    refreshToken,
+    expiresIn: e.ACCESS_TOKEN_TTL_SECONDS,
+    expiresAt,
+    userId: user.id,
+  };
 }
 
 async function endSessions(db: DbOrTx, where: { sessionId?: string; userId?: string }): Promise<void> {
-  const cond = where.sessionId ? eq(authSessions.id, where.sessionId) : eq(authSessions.userId, where.userId ?? "");
+  const cond = where.sessionId
+    ? eq(authSessions.id, where.sessionId)
+    : eq(authSessions.userId, where.userId ?? "");
   await db
     .update(authSessions)
     .set({ revokedAt: sql`now()` })
@@ -80,7 +92,10 @@ export const embeddedAuth: AuthBackend = {
     try {
       // Credentials and profile together: an account never exists without its profile.
       return await db.transaction(async (tx) => {
-        const [user] = await tx.insert(authUsers).values({ email, passwordHash }).returning({ id: authUsers.id });
+        const [user] = await tx
+          .insert(authUsers)
+          .values({ email, passwordHash })
+          .returning({ id: authUsers.id });
         if (!user) throw new Error("user insert returned no row");
         await withProfile(tx, user.id);
         return { userId: user.id };
@@ -98,7 +113,10 @@ export const embeddedAuth: AuthBackend = {
       throw invalidCredentials();
     }
     if (!(await verifyPassword(user.passwordHash, password))) throw invalidCredentials();
-    const [session] = await db.insert(authSessions).values({ userId: user.id }).returning({ id: authSessions.id });
+    const [session] = await db
+      .insert(authSessions)
+      .values({ userId: user.id })
+      .returning({ id: authSessions.id });
     if (!session) throw new Error("session insert returned no row");
     return issueTokens(db, user, session.id);
   },
@@ -147,7 +165,11 @@ export const embeddedAuth: AuthBackend = {
   },
 
   async requestPasswordReset(db, { email, resetUrl }) {
-    const [user] = await db.select({ id: authUsers.id }).from(authUsers).where(eq(authUsers.email, email)).limit(1);
+    const [user] = await db
+      .select({ id: authUsers.id })
+      .from(authUsers)
+      .where(eq(authUsers.email, email))
+      .limit(1);
     if (!user) return;
     const token = randomToken();
     const ttl = env().PASSWORD_RESET_TTL_MINUTES;

@@ -23,15 +23,14 @@ let backend: AuthBackend | undefined;
 
 /** Supabase Auth when SUPABASE_URL is set, the embedded accounts otherwise. */
 export async function getAuthBackend(): Promise<AuthBackend> {
-  if (!backend) {
-    if (env().SUPABASE_URL) {
-      const { createSupabaseAuth } = await import("./supabase");
-      backend = createSupabaseAuth();
-    } else {
-      backend = embeddedAuth;
-    }
+  if (backend) return backend;
+  let chosen: AuthBackend = embeddedAuth;
+  if (env().SUPABASE_URL) {
+    const { createSupabaseAuth } = await import("./supabase");
+    chosen = createSupabaseAuth();
   }
-  return backend;
+  backend = chosen;
+  return chosen;
 }
 
 /** Tests switch backends by changing the environment. */
@@ -47,7 +46,11 @@ export interface Session extends AuthTokens {
  * Sign-in and sign-up are limited per client IP and per email, so neither a single client
  * nor a botnet spread over many IPs can brute-force one account.
  */
-async function enforceAuthRateLimit(db: DbOrTx, action: string, { ip, email }: { ip: string; email: string }) {
+async function enforceAuthRateLimit(
+  db: DbOrTx,
+  action: string,
+  { ip, email }: { ip: string; email: string },
+) {
   const { AUTH_RATE_LIMIT_REQUESTS: limit, AUTH_RATE_LIMIT_WINDOW: windowSeconds } = env();
   for (const key of [`${action}:ip:${ip}`, `${action}:email:${email}`]) {
     const r = await hitRateLimit(db, { key, limit, windowSeconds });
@@ -71,13 +74,22 @@ async function registerUser(db: DbOrTx, user: NewUser, admin: boolean): Promise<
   const auth = await getAuthBackend();
   let profile: Profile | undefined;
   await auth.createUser(db, { email: user.email, password: user.password, admin }, async (tx, userId) => {
-    profile = await createProfile(tx, { id: userId, email: user.email, fullName: user.fullName, role: user.role });
+    profile = await createProfile(tx, {
+      id: userId,
+      email: user.email,
+      fullName: user.fullName,
+      role: user.role,
+    });
   });
   if (!profile) throw new Error("profile was not created");
   return profile;
 }
 
-export async function signUp(db: DbOrTx, input: Omit<NewUser, "role">, ctx: { ip: string }): Promise<Profile> {
+export async function signUp(
+  db: DbOrTx,
+  input: Omit<NewUser, "role">,
+  ctx: { ip: string },
+): Promise<Profile> {
   await enforceAuthRateLimit(db, "signup", { ip: ctx.ip, email: input.email });
   return registerUser(db, { ...input, role: "student" }, false);
 }
@@ -103,7 +115,10 @@ export async function refreshSession(db: DbOrTx, refreshToken: string): Promise<
   return { ...tokens, user };
 }
 
-export async function logout(db: DbOrTx, tokens: { accessToken?: string; refreshToken?: string }): Promise<void> {
+export async function logout(
+  db: DbOrTx,
+  tokens: { accessToken?: string; refreshToken?: string },
+): Promise<void> {
   await (await getAuthBackend()).logout(db, tokens);
 }
 
@@ -147,7 +162,10 @@ export async function adminDeleteUser(db: DbOrTx, { userId }: { userId: string }
   });
 }
 
-export async function adminSetPassword(db: DbOrTx, input: { userId: string; password: string }): Promise<void> {
+export async function adminSetPassword(
+  db: DbOrTx,
+  input: { userId: string; password: string },
+): Promise<void> {
   await getProfileOrThrow(db, { userId: input.userId });
   await (await getAuthBackend()).setPassword(db, input);
 }

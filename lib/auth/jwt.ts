@@ -28,7 +28,11 @@ export async function signAccessToken(
 ): Promise<{ token: string; expiresAt: number }> {
   const now = Math.floor(Date.now() / 1000);
   const expiresAt = now + claims.ttlSeconds;
-  const token = await new SignJWT({ email: claims.email, role: "authenticated", session_id: claims.sessionId })
+  const token = await new SignJWT({
+    email: claims.email,
+    role: "authenticated",
+    session_id: claims.sessionId,
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.sub)
     .setAudience(AUDIENCE)

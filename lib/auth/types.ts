@@ -44,7 +44,10 @@ export interface AuthBackend {
   requestPasswordReset(db: DbOrTx, input: { email: string; resetUrl: string }): Promise<void>;
 
   /** Sets a new password from a single-use reset token and ends every session of the user. */
-  completePasswordReset(db: DbOrTx, input: { token: string; newPassword: string }): Promise<{ userId: string }>;
+  completePasswordReset(
+    db: DbOrTx,
+    input: { token: string; newPassword: string },
+  ): Promise<{ userId: string }>;
 
   /** Admin: set a user's password and end their sessions. */
   setPassword(db: DbOrTx, input: { userId: string; password: string }): Promise<void>;

@@ -14,8 +14,7 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
-const int = (fallback: number, min = 0) =>
-  z.coerce.number().int().min(min).optional().default(fallback);
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).optional().default(fallback);
 
 const schema = z
   .object({

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { count, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { mailOutbox } from "@/db/schema";
 import { env } from "@/lib/config/env";
@@ -43,4 +43,16 @@ export async function sendMail(db: DbOrTx, mail: Mail): Promise<void> {
     console.error(`[mail] delivery to ${mail.to} failed: ${message}`);
     await db.update(mailOutbox).set({ error: message }).where(eq(mailOutbox.id, row.id));
   }
+}
+
+export async function listOutbox(
+  db: DbOrTx,
+  { to, limit, offset }: { to?: string; limit: number; offset: number },
+): Promise<{ messages: (typeof mailOutbox.$inferSelect)[]; total: number }> {
+  const where = to ? eq(mailOutbox.to, to) : undefined;
+  const [messages, [totalRow]] = await Promise.all([
+    db.select().from(mailOutbox).where(where).orderBy(desc(mailOutbox.createdAt)).limit(limit).offset(offset),
+    db.select({ n: count() }).from(mailOutbox).where(where),
+  ]);
+  return { messages, total: totalRow?.n ?? 0 };
 }

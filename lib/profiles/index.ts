@@ -76,7 +76,10 @@ export async function assertNotLastAdmin(tx: Tx, { userId }: { userId: string })
   }
 }
 
-export async function setRole(db: DbOrTx, { userId, role }: { userId: string; role: Role }): Promise<Profile> {
+export async function setRole(
+  db: DbOrTx,
+  { userId, role }: { userId: string; role: Role },
+): Promise<Profile> {
   // The lock and the update share a transaction: see assertNotLastAdmin.
   return db.transaction(async (tx) => {
     const current = await getProfileOrThrow(tx, { userId });
@@ -105,7 +108,9 @@ export async function setHintLevel(
 }
 
 export async function countAdmins(db: DbOrTx, { except }: { except?: string } = {}): Promise<number> {
-  const where = except ? and(eq(profiles.role, "admin"), ne(profiles.id, except)) : eq(profiles.role, "admin");
+  const where = except
+    ? and(eq(profiles.role, "admin"), ne(profiles.id, except))
+    : eq(profiles.role, "admin");
   const [row] = await db.select({ n: count() }).from(profiles).where(where);
   return row?.n ?? 0;
 }
@@ -114,7 +119,10 @@ export async function deleteProfile(db: DbOrTx, { userId }: { userId: string }):
   await db.delete(profiles).where(eq(profiles.id, userId));
 }
 
-export async function findProfileByEmail(db: DbOrTx, { email }: { email: string }): Promise<Profile | undefined> {
+export async function findProfileByEmail(
+  db: DbOrTx,
+  { email }: { email: string },
+): Promise<Profile | undefined> {
   const [row] = await db.select().from(profiles).where(eq(profiles.email, email)).limit(1);
   return row;
 }

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { type Db, getDb } from "@/db/client";
+import type { AuthMode, Endpoint } from "@/lib/api/define";
+import type { Profile } from "@/lib/profiles";
+import { ApiError, errorBody } from "./errors";
+import { resolvePrincipal } from "./principal";
+import { type CookieSpec, clientIp, serializeCookie } from "./request";
+
+type Infer<S> = [S] extends [z.ZodType] ? z.output<S> : undefined;
+type InferIn<S> = [S] extends [z.ZodType] ? z.input<S> : unknown;
+
+export type Principal = { kind: "user"; user: Profile } | { kind: "admin_key" };
+type UserPrincipal = { kind: "user"; user: Profile };
+
+type PrincipalFor<A extends AuthMode> = A extends "user"
+  ? UserPrincipal
+  : A extends "admin"
+    ? Principal
+    : A extends "optional"
+      ? UserPrincipal | null
+      : null;
+
+// biome-ignore lint/suspicious/noExplicitAny: see Endpoint
+type AnyEndpoint = Endpoint<any, any, any, any, AuthMode>;
+type P<E> = E extends Endpoint<infer X, infer _Q, infer _B, infer _R, infer _A> ? X : never;
+type Q<E> = E extends Endpoint<infer _P, infer X, infer _B, infer _R, infer _A> ? X : never;
+type B<E> = E extends Endpoint<infer _P, infer _Q, infer X, infer _R, infer _A> ? X : never;
+type R<E> = E extends Endpoint<infer _P, infer _Q, infer _B, infer X, infer _A> ? X : never;
+type A<E> = E extends Endpoint<infer _P, infer _Q, infer _B, infer _R, infer X> ? X : never;
+
+export interface HandlerContext<E extends AnyEndpoint> {
+  req: Request;
+  db: Db;
+  params: Infer<P<E>>;
+  query: Infer<Q<E>>;
+  body: E["bodyKind"] extends "multipart" ? FormData : Infer<B<E>>;
+  principal: PrincipalFor<A<E>>;
+  ip: string;
+}
+
+/** A success body plus the headers and cookies to send with it. */
+export class Reply<T> {
+  constructor(
+    readonly body: T,
+    readonly init: { status?: number; headers?: Record<string, string>; cookies?: CookieSpec[] } = {},
+  ) {}
+}
+
+type HandlerResult<E extends AnyEndpoint> = InferIn<R<E>> | Reply<InferIn<R<E>>> | Response;
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+export function errorResponse(err: ApiError): Response {
+  return json(errorBody(err), err.status, err.headers);
+}
+
+function fieldName(path: PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+/** A zod failure as a 400 naming the first bad field, with every issue listed. */
+function validationError(where: "path" | "query" | "body", error: z.ZodError): ApiError {
+  const issues = error.issues.map((i) => ({
+    loc: [where, ...i.path.map(String)],
+    field: fieldName(i.path) || where,
+    msg: i.message,
+  }));
+  const first = issues[0];
+  const detail = first ? `${first.field}: ${first.msg}` : `Invalid ${where}`;
+  return new ApiError("VALIDATION_ERROR", detail, { extra: { errors: issues } });
+}
+
+async function readJsonBody(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("INVALID_JSON", "Malformed JSON body");
+  }
+}
+
+function parseWith<S extends z.ZodType>(
+  schema: S,
+  where: "path" | "query" | "body",
+  input: unknown,
+): z.output<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw validationError(where, r.error);
+  return r.data;
+}
+
+/**
+ * The one shape of every API handler: parse params, query and body with the endpoint's zod
+ * schemas, resolve the caller, run the handler, and map the result or the thrown error to the
+ * documented response. Unknown errors are logged and answered with a generic 500.
+ */
+export function route<E extends AnyEndpoint>(
+  endpoint: E,
+  handler: (ctx: HandlerContext<E>) => Promise<HandlerResult<E>>,
+): (req: Request, ctx: RouteContext) => Promise<Response> {
+  return async (req, ctx) => {
+    try {
+      // Who is asking comes first: an anonymous caller learns nothing from validation errors.
+      const db = await getDb();
+      const principal = await resolvePrincipal(db, req, endpoint.auth);
+      const rawParams = (await ctx?.params) ?? {};
+      const params = endpoint.params ? parseWith(endpoint.params, "path", rawParams) : undefined;
+      const url = new URL(req.url);
+      const query = endpoint.query
+        ? parseWith(endpoint.query, "query", Object.fromEntries(url.searchParams))
+        : undefined;
+      let body: unknown;
+      if (endpoint.bodyKind === "multipart") {
+        body = await readMultipart(req);
+      } else if (endpoint.body) {
+        body = parseWith(endpoint.body, "body", await readJsonBody(req));
+      }
+      const result = await handler({
+        req,
+        db,
+        params,
+        query,
+        body,
+        principal,
+        ip: clientIp(req),
+      } as HandlerContext<E>);
+      if (result instanceof Response) return result;
+      const reply = result instanceof Reply ? result : new Reply(result);
+      const out = endpoint.response ? endpoint.response.parse(reply.body) : reply.body;
+      const res = json(out, reply.init.status ?? endpoint.status ?? 200, reply.init.headers);
+      for (const c of reply.init.cookies ?? []) res.headers.append("set-cookie", serializeCookie(c));
+      return res;
+    } catch (err) {
+      if (err instanceof ApiError) return errorResponse(err);
+      console.error(`[api] ${endpoint.method} ${endpoint.path} failed:`, err);
+      return json({ detail: "Internal server error", code: "INTERNAL_ERROR" }, 500);
+    }
+  };
+}
+
+async function readMultipart(req: Request): Promise<FormData> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("multipart/form-data")) {
+    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Expected multipart/form-data");
+  }
+  try {
+    return await req.formData();
+  } catch {
+    throw new ApiError("BAD_REQUEST", "Malformed multipart body");
+  }
+}
+
+export { z };
