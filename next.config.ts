@@ -8,6 +8,7 @@ const nextConfig: NextConfig = {
     "@electric-sql/pglite-pgvector",
     "@electric-sql/pglite-socket",
     "@node-rs/argon2",
+    "ws",
   ],
   poweredByHeader: false,
 };
