@@ -19,14 +19,15 @@ const STATUS_TEXT: Record<number, string> = {
   503: "A backing service is unavailable",
 };
 
-/** Converts a zod schema, moving named sub-schemas into components and rewriting their refs. */
+/** Converts a zod schema, moving named sub-schemas (`.meta({ id })`) into components. */
 function toSchema(schema: z.ZodType, io: "input" | "output", components: Json): Json {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
+  const raw = z.toJSONSchema(schema, { io, unrepresentable: "any" });
+  const out = JSON.parse(JSON.stringify(raw).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
   delete out.$schema;
   const defs = out.$defs as Record<string, Json> | undefined;
   delete out.$defs;
   for (const [name, def] of Object.entries(defs ?? {})) components[name] ??= def;
-  return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
+  return out;
 }
 
 function parametersOf(e: Endpoint, components: Json): Json[] {
@@ -92,7 +93,8 @@ let cached: Json | undefined;
 /** The OpenAPI 3.1 document, generated from the same schemas the handlers validate with. */
 export function buildOpenApiDocument(): Json {
   if (cached) return cached;
-  const components: Json = { Error: toSchema(ErrorResponse, "output", {}) };
+  const components: Json = {};
+  toSchema(ErrorResponse, "output", components); // registers the Error component
   const paths: Record<string, Json> = {};
   for (const e of endpoints) {
     paths[e.path] ??= {};

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/config/env";
+import { resolveLocale } from "@/lib/i18n/config";
+import { MESSAGES } from "@/lib/i18n/messages";
+
+describe("env", () => {
+  it("has embedded defaults for everything", () => {
+    const e = parseEnv({});
+    expect(e).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: ".data",
+      DATABASE_PREPARE: true,
+      ACCESS_TOKEN_TTL_SECONDS: 3600,
+      RATE_LIMIT_REQUESTS: 10,
+      RATE_LIMIT_WINDOW: 60,
+    });
+    expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.SUPABASE_URL).toBeUndefined();
+    expect(e.ADMIN_API_KEY).toBeUndefined();
+  });
+
+  it("treats empty strings as unset and parses booleans", () => {
+    const e = parseEnv({ DATABASE_URL: "", DATABASE_PREPARE: "false", COOKIE_SECURE: "1" });
+    expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.DATABASE_PREPARE).toBe(false);
+    expect(e.COOKIE_SECURE).toBe(true);
+  });
+
+  it.each([
+    [{ JWT_SECRET: "short" }, "JWT_SECRET"],
+    [{ ADMIN_API_KEY: "short" }, "ADMIN_API_KEY"],
+    [{ PORT: "abc" }, "PORT"],
+    [{ SUPABASE_URL: "https://x.supabase.co" }, "SUPABASE_URL"],
+    [{ ADMIN_EMAIL: "admin@example.com" }, "ADMIN_PASSWORD"],
+    [{ DATABASE_PREPARE: "maybe" }, "DATABASE_PREPARE"],
+  ])("refuses %j naming %s", (source, name) => {
+    expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
+  });
+});
+
+describe("locale", () => {
+  it.each([
+    [undefined, null, "fr"],
+    [undefined, "ar-MR,ar;q=0.9,fr;q=0.8", "ar"],
+    [undefined, "en-US,en;q=0.9", "en"],
+    [undefined, "de-DE,de;q=0.9,en;q=0.5", "en"],
+    [undefined, "es", "fr"],
+    ["ar", "en", "ar"],
+    ["xx", "en", "en"],
+    [undefined, "fr;q=0.1,ar;q=0.5", "ar"],
+  ])("cookie %s, Accept-Language %s → %s", (cookie, accept, expected) => {
+    expect(resolveLocale(cookie, accept)).toBe(expected);
+  });
+
+  it("every language has every message", () => {
+    const keys = (o: object, prefix = ""): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        v && typeof v === "object" ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+      );
+    const fr = keys(MESSAGES.fr).sort();
+    expect(keys(MESSAGES.ar).sort()).toStrictEqual(fr);
+    expect(keys(MESSAGES.en).sort()).toStrictEqual(fr);
+  });
+});

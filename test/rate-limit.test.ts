@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as signinRoute from "@/app/api/auth/signin/route";
+import * as signupRoute from "@/app/api/auth/signup/route";
+import { resetEnvCache } from "@/lib/config/env";
+import { hitRateLimit } from "@/lib/rate-limit";
+import { useTestDb } from "./helpers/db";
+import { call } from "./helpers/http";
+import { uniqueEmail } from "./helpers/users";
+
+const saved = process.env.AUTH_RATE_LIMIT_REQUESTS;
+beforeAll(() => {
+  process.env.AUTH_RATE_LIMIT_REQUESTS = "3";
+  resetEnvCache();
+});
+afterAll(() => {
+  process.env.AUTH_RATE_LIMIT_REQUESTS = saved;
+  resetEnvCache();
+});
+
+const { db } = useTestDb();
+
+const signin = (email: string, ip: string) =>
+  call(signinRoute.POST, {
+    path: "/api/auth/signin",
+    method: "POST",
+    body: { email, password: "wrong-password" },
+    headers: { "x-forwarded-for": ip },
+  });
+
+describe("auth rate limits", () => {
+  it("limits sign-in per IP with 429 and Retry-After", async () => {
+    const ip = "198.51.100.1";
+    for (let i = 0; i < 3; i++) expect((await signin(uniqueEmail(), ip)).status).toBe(401);
+    const res = await signin(uniqueEmail(), ip);
+    expect(res.status).toBe(429);
+    expect(res.body).toStrictEqual({ detail: "Too many attempts, try again later", code: "RATE_LIMITED" });
+    const retry = Number(res.headers.get("retry-after"));
+    expect(retry).toBeGreaterThan(0);
+    expect(retry).toBeLessThanOrEqual(900);
+    // Another client is not affected.
+    expect((await signin(uniqueEmail(), "198.51.100.2")).status).toBe(401);
+  });
+
+  it("limits sign-in per email across IPs", async () => {
+    const email = uniqueEmail("target");
+    for (let i = 0; i < 3; i++) expect((await signin(email, `203.0.113.${i + 10}`)).status).toBe(401);
+    expect((await signin(email, "203.0.113.99")).status).toBe(429);
+  });
+
+  it("limits sign-up too", async () => {
+    const ip = "198.51.100.7";
+    const signup = () =>
+      call(signupRoute.POST, {
+        path: "/api/auth/signup",
+        method: "POST",
+        body: { email: uniqueEmail(), password: "password-123" },
+        headers: { "x-forwarded-for": ip },
+      });
+    for (let i = 0; i < 3; i++) expect((await signup()).status).toBe(201);
+    expect((await signup()).status).toBe(429);
+  });
+
+  it("uses the right-most X-Forwarded-For entry (the one our proxy appended)", async () => {
+    for (let i = 0; i < 3; i++) await signin(uniqueEmail(), `10.9.9.${i}, 198.51.100.50`);
+    expect((await signin(uniqueEmail(), "1.2.3.4, 198.51.100.50")).status).toBe(429);
+  });
+});
+
+describe("hitRateLimit", () => {
+  it("counts concurrent hits exactly and opens a new window when the old one ends", async () => {
+    const key = `test:${Date.now()}`;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => hitRateLimit(db(), { key, limit: 4, windowSeconds: 1 })),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(4);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await hitRateLimit(db(), { key, limit: 4, windowSeconds: 1 })).allowed).toBe(true);
+  });
+});
