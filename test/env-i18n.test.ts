@@ -62,3 +62,18 @@ describe("locale", () => {
     expect(keys(MESSAGES.en).sort()).toStrictEqual(fr);
   });
 });
+
+describe(".env.example", () => {
+  it("documents every variable, and its values are the defaults", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { ENV_NAMES } = await import("@/lib/config/env");
+    const vars = Object.fromEntries(
+      readFileSync(new URL("../.env.example", import.meta.url), "utf8")
+        .split("\n")
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    expect(Object.keys(vars).sort()).toStrictEqual(ENV_NAMES.filter((n) => n !== "NODE_ENV").sort());
+    expect(parseEnv(vars)).toEqual(parseEnv({}));
+  });
+});

@@ -16,53 +16,56 @@ const optionalString = z
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).optional().default(fallback);
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    PORT: int(3000, 1),
-    APP_URL: optionalString.pipe(z.url().optional()),
-    DATA_DIR: z.string().default(".data"),
+const shape = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(3000, 1),
+  APP_URL: optionalString.pipe(z.url().optional()),
+  DATA_DIR: z.string().default(".data"),
 
-    DATABASE_URL: optionalString,
-    DATABASE_PREPARE: bool(true),
-    DATABASE_POOL_MAX: int(10, 1),
+  DATABASE_URL: optionalString,
+  DATABASE_PREPARE: bool(true),
+  DATABASE_POOL_MAX: int(10, 1),
 
-    JWT_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
-    ACCESS_TOKEN_TTL_SECONDS: int(3600, 60),
-    REFRESH_TOKEN_TTL_DAYS: int(30, 1),
-    PASSWORD_RESET_TTL_MINUTES: int(60, 5),
-    COOKIE_SECURE: bool(false),
+  JWT_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  ACCESS_TOKEN_TTL_SECONDS: int(3600, 60),
+  REFRESH_TOKEN_TTL_DAYS: int(30, 1),
+  PASSWORD_RESET_TTL_MINUTES: int(60, 5),
+  COOKIE_SECURE: bool(false),
 
-    SUPABASE_URL: optionalString.pipe(z.url().optional()),
-    SUPABASE_ANON_KEY: optionalString,
-    SUPABASE_SERVICE_ROLE_KEY: optionalString,
-    SUPABASE_JWT_SECRET: optionalString,
+  SUPABASE_URL: optionalString.pipe(z.url().optional()),
+  SUPABASE_ANON_KEY: optionalString,
+  SUPABASE_SERVICE_ROLE_KEY: optionalString,
+  SUPABASE_JWT_SECRET: optionalString,
 
-    ADMIN_API_KEY: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
-    ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
-    ADMIN_PASSWORD: optionalString,
+  ADMIN_API_KEY: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  ADMIN_PASSWORD: optionalString,
 
-    SMTP_URL: optionalString,
-    MAIL_FROM: z.string().default("BacMR <no-reply@bacmr.local>"),
+  SMTP_URL: optionalString,
+  MAIL_FROM: z.string().default("BacMR <no-reply@bacmr.local>"),
 
-    AUTH_RATE_LIMIT_REQUESTS: int(10, 1),
-    AUTH_RATE_LIMIT_WINDOW: int(900, 1),
-    RATE_LIMIT_REQUESTS: int(10, 1),
-    RATE_LIMIT_WINDOW: int(60, 1),
-    TRUST_PROXY: bool(true),
-  })
-  .superRefine((env, ctx) => {
-    if (env.SUPABASE_URL && !(env.SUPABASE_ANON_KEY && env.SUPABASE_SERVICE_ROLE_KEY)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["SUPABASE_URL"],
-        message: "SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required when SUPABASE_URL is set",
-      });
-    }
-    if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
-      ctx.addIssue({ code: "custom", path: ["ADMIN_PASSWORD"], message: "required when ADMIN_EMAIL is set" });
-    }
-  });
+  AUTH_RATE_LIMIT_REQUESTS: int(10, 1),
+  AUTH_RATE_LIMIT_WINDOW: int(900, 1),
+  RATE_LIMIT_REQUESTS: int(10, 1),
+  RATE_LIMIT_WINDOW: int(60, 1),
+  TRUST_PROXY: bool(true),
+});
+
+/** The names of every variable the app reads. */
+export const ENV_NAMES = Object.keys(shape.shape);
+
+const schema = shape.superRefine((env, ctx) => {
+  if (env.SUPABASE_URL && !(env.SUPABASE_ANON_KEY && env.SUPABASE_SERVICE_ROLE_KEY)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SUPABASE_URL"],
+      message: "SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required when SUPABASE_URL is set",
+    });
+  }
+  if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
+    ctx.addIssue({ code: "custom", path: ["ADMIN_PASSWORD"], message: "required when ADMIN_EMAIL is set" });
+  }
+});
 
 export type Env = z.infer<typeof schema>;
 
