@@ -237,6 +237,36 @@ describe("supabase auth (HS256 secret)", () => {
     expect(fake.userByEmail("orphan2@example.com")).toBeUndefined();
   });
 
+  it("reads a session from Supabase's own sb-* cookies through @supabase/ssr", async () => {
+    const email = "cookie.user@example.com";
+    const profile = await adminCreateUser(db(), { email, password: "password-123", fullName: "C" });
+    const { createClient } = await import("@supabase/supabase-js");
+    const WebSocket = (await import("ws")).default;
+    const browserLike = createClient(fake.url, fake.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
+    });
+    const { data } = await browserLike.auth.signInWithPassword({ email, password: "password-123" });
+    expect(data.session).toBeTruthy();
+    // What @supabase/ssr's browser client writes: base64url JSON under sb-<host label>-auth-token.
+    const storageKey = `sb-${new URL(fake.url).hostname.split(".")[0]}-auth-token`;
+    const value = `base64-${Buffer.from(JSON.stringify(data.session)).toString("base64url")}`;
+    const meRoute = await import("@/app/api/me/route");
+    const { call } = await import("./helpers/http");
+    const res = await call(meRoute.GET, {
+      path: "/api/me",
+      headers: { cookie: `other=1; ${storageKey}=${value}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(profile.id);
+    const tampered = `base64-${Buffer.from(JSON.stringify({ ...data.session, access_token: "x.y.z" })).toString("base64url")}`;
+    const bad = await call(meRoute.GET, {
+      path: "/api/me",
+      headers: { cookie: `${storageKey}=${tampered}` },
+    });
+    expect(bad.status).toBe(401);
+  });
+
   it("maps Supabase's password policy to a validation error", async () => {
     await expect(
       signUp(db(), { email: "short@example.com", password: "abc", fullName: "S" }, ctx),

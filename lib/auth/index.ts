@@ -143,6 +143,14 @@ export async function authenticateToken(db: DbOrTx, token: string): Promise<Prof
   return (await findProfile(db, { userId: claims.sub })) ?? null;
 }
 
+/** A token from the auth backend's own cookies, for requests that carry neither header nor ours. */
+export async function accessTokenFromBackendCookies(
+  cookieHeader: string | null,
+): Promise<string | undefined> {
+  if (!cookieHeader) return undefined;
+  return (await getAuthBackend()).accessTokenFromCookies?.(cookieHeader);
+}
+
 // --- Admin user management ---
 
 export async function adminCreateUser(db: DbOrTx, input: NewUser): Promise<Profile> {

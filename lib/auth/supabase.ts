@@ -255,5 +255,25 @@ export function createSupabaseAuth(): AuthBackend {
     async isSessionActive() {
       return true;
     },
+
+    async accessTokenFromCookies(cookieHeader) {
+      if (!cookieHeader.includes("sb-")) return undefined;
+      // A page signed in by Supabase's own client (supabase-js in the browser, on this domain)
+      // keeps its session in chunked sb-<project>-auth-token cookies; @supabase/ssr reads them.
+      const { createServerClient, parseCookieHeader } = await import("@supabase/ssr");
+      const client = createServerClient(url, anonKey, {
+        ...clientOptions,
+        auth: { autoRefreshToken: false, detectSessionInUrl: false },
+        cookies: {
+          getAll: () => parseCookieHeader(cookieHeader).map((c) => ({ name: c.name, value: c.value ?? "" })),
+          // Refreshed cookies cannot be written from here: an expired session simply does not count.
+          setAll: () => {},
+        },
+      });
+      const { data } = await client.auth.getSession();
+      const session = data.session;
+      if (!session || (session.expires_at ?? 0) * 1000 <= Date.now()) return undefined;
+      return session.access_token;
+    },
   };
 }

@@ -60,4 +60,7 @@ export interface AuthBackend {
 
   /** False when the token's session was ended (logout, reuse, password change) before it expired. */
   isSessionActive(db: DbOrTx, claims: AccessClaims): Promise<boolean>;
+
+  /** An access token from the backend's own session cookies (Supabase's sb-* cookies), if any. */
+  accessTokenFromCookies?(cookieHeader: string): Promise<string | undefined>;
 }

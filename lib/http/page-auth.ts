@@ -1,14 +1,16 @@
 import "server-only";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
-import { authenticateToken } from "@/lib/auth";
+import { accessTokenFromBackendCookies, authenticateToken } from "@/lib/auth";
 import type { Profile } from "@/lib/profiles";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "./request";
 
 /** The signed-in user of a page request, or null. */
 export async function getCurrentUser(): Promise<Profile | null> {
-  const token = (await cookies()).get(ACCESS_COOKIE)?.value;
+  const token =
+    (await cookies()).get(ACCESS_COOKIE)?.value ??
+    (await accessTokenFromBackendCookies((await headers()).get("cookie")));
   if (!token) return null;
   return authenticateToken(await getDb(), token);
 }

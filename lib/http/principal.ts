@@ -1,6 +1,6 @@
 import type { DbOrTx } from "@/db/client";
 import type { AuthMode } from "@/lib/api/define";
-import { authenticateToken } from "@/lib/auth";
+import { accessTokenFromBackendCookies, authenticateToken } from "@/lib/auth";
 import { safeEqual } from "@/lib/auth/crypto";
 import { env } from "@/lib/config/env";
 import { ApiError, forbidden, unauthorized } from "./errors";
@@ -24,7 +24,7 @@ export async function resolvePrincipal(db: DbOrTx, req: Request, mode: AuthMode)
     }
   }
 
-  const token = readAccessToken(req);
+  const token = readAccessToken(req) ?? (await accessTokenFromBackendCookies(req.headers.get("cookie")));
   if (!token) {
     if (mode === "optional") return null;
     throw unauthorized("Not authenticated");
