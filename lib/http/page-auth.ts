@@ -34,8 +34,4 @@ export async function requireAdmin(currentPath: string): Promise<Profile> {
   return user;
 }
 
-/** Only same-site relative paths are followed after sign-in (no open redirect). */
-export function safeNextPath(next: string | null | undefined, fallback = "/profile"): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  return next;
-}
+export { safeNextPath } from "./safe-redirect";

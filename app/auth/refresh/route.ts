@@ -2,7 +2,7 @@
 import { getDb } from "@/db/client";
 import { refreshSession } from "@/lib/auth";
 import { ApiError } from "@/lib/http/errors";
-import { safeNextPath } from "@/lib/http/page-auth";
+import { safeNextPath } from "@/lib/http/safe-redirect";
 import {
   clearedSessionCookies,
   REFRESH_COOKIE,
