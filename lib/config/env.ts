@@ -48,7 +48,7 @@ const shape = z.object({
   AUTH_RATE_LIMIT_WINDOW: int(900, 1),
   RATE_LIMIT_REQUESTS: int(10, 1),
   RATE_LIMIT_WINDOW: int(60, 1),
-  TRUST_PROXY: bool(true),
+  TRUST_PROXY: bool(false),
 });
 
 /** The names of every variable the app reads. */

@@ -32,23 +32,22 @@ export function readAccessToken(req: Request): string | undefined {
 }
 
 /**
- * The client's IP. Behind a proxy (TRUST_PROXY, the default: Next's server and Vercel both set
- * X-Forwarded-For) the right-most entry is the one our own proxy appended; earlier entries are
+ * The client's IP: the right-most X-Forwarded-For entry. `npm start` (server.mjs) puts the
+ * socket's address there, unless TRUST_PROXY says a reverse proxy in front appends the real
+ * client address to it (nginx `proxy_add_x_forwarded_for`, Vercel); entries to the left are
  * whatever the client claimed.
  */
 export function clientIp(req: Request): string {
+  const xff = req.headers.get("x-forwarded-for");
+  const last = xff
+    ?.split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .pop();
+  if (last) return last;
   if (env().TRUST_PROXY) {
-    const xff = req.headers.get("x-forwarded-for");
-    if (xff) {
-      const parts = xff
-        .split(",")
-        .map((p) => p.trim())
-        .filter(Boolean);
-      const last = parts[parts.length - 1];
-      if (last) return last;
-    }
-    const real = req.headers.get("x-real-ip");
-    if (real) return real.trim();
+    const real = req.headers.get("x-real-ip")?.trim();
+    if (real) return real;
   }
   return "unknown";
 }
