@@ -22,7 +22,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-dvh">
         <I18nProvider locale={locale} messages={m}>
           <header className="border-b border-slate-200 bg-white">
-            <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
+            <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-2 px-4 py-3">
               <Link href="/" className="me-auto text-lg font-bold text-emerald-800">
                 {m.brand}
               </Link>
@@ -56,7 +56,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </nav>
             </div>
           </header>
-          <main className="mx-auto max-w-5xl px-4 py-6 sm:py-10">{children}</main>
+          <main className="mx-auto max-w-6xl px-4 py-6 sm:py-10">{children}</main>
         </I18nProvider>
       </body>
     </html>

@@ -112,7 +112,7 @@ export function AdminUsers({
 
       <Card className="overflow-x-auto p-0 sm:p-0">
         <p className="px-5 pt-4 text-sm text-slate-600">{f(m.admin.total, { n: total })}</p>
-        <table className="mt-2 w-full min-w-[640px] text-start text-sm">
+        <table className="mt-2 w-full min-w-[960px] text-start text-sm">
           <thead className="bg-slate-50 text-slate-600">
             <tr>
               <th className="px-4 py-2 text-start font-medium">{m.admin.name}</th>
@@ -137,6 +137,7 @@ export function AdminUsers({
                 </td>
                 <td className="px-4 py-2">
                   <Select
+                    className="min-w-36"
                     aria-label={`${m.profile.role} ${u.email}`}
                     value={u.role}
                     disabled={busy}
@@ -159,6 +160,7 @@ export function AdminUsers({
                 </td>
                 <td className="px-4 py-2">
                   <Select
+                    className="min-w-56"
                     aria-label={`${m.profile.hintLevel} ${u.email}`}
                     value={u.hint_level}
                     disabled={busy}

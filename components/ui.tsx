@@ -40,12 +40,12 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
 const control =
   "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 focus:border-emerald-700 focus:outline-2 focus:outline-emerald-700/30";
 
-export function Input(props: InputHTMLAttributes<HTMLInputElement>) {
-  return <input className={control} {...props} />;
+export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
+  return <input className={`${control} ${className}`} {...props} />;
 }
 
-export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select className={control} {...props} />;
+export function Select({ className = "", ...props }: SelectHTMLAttributes<HTMLSelectElement>) {
+  return <select className={`${control} ${className}`} {...props} />;
 }
 
 export function Alert({ kind, children }: { kind: "error" | "success" | "info"; children: ReactNode }) {
