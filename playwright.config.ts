@@ -1,0 +1,124 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+import {
+  BASE_URL,
+  DIRECT_PORT,
+  DIRECT_URL,
+  ISOLATED_AUTH_RATE_LIMIT,
+  ISOLATED_AUTH_RATE_WINDOW,
+  ISOLATED_PORT,
+  ISOLATED_URL,
+  PORT,
+  serverEnv,
+} from "./e2e/constants";
+
+// Every run starts from empty embedded databases. The config is loaded again in each worker:
+// the runner's directories travel through the environment so workers do not create new ones.
+process.env.BACMR_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bacmr-e2e-"));
+process.env.BACMR_E2E_ISOLATED_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bacmr-e2e-isolated-"));
+process.env.BACMR_E2E_DIRECT_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bacmr-e2e-direct-"));
+// Client IPs (X-Forwarded-For) differ per run, so a reused server's rate-limit buckets never carry over.
+process.env.BACMR_E2E_RUN_ID ??= Date.now().toString(36);
+
+const chromium = {
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+};
+
+export default defineConfig({
+  globalSetup: "./e2e/global-setup.ts",
+  outputDir: "test-results",
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"], ["html", { outputFolder: "playwright-report", open: "never" }]],
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: BASE_URL,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: chromium,
+  },
+  projects: [
+    {
+      name: "api",
+      testDir: "./e2e/api",
+    },
+    {
+      name: "e2e",
+      testDir: "./e2e/browser",
+      testIgnore: /responsive\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], locale: "fr-FR", launchOptions: chromium },
+    },
+    {
+      name: "e2e-mobile",
+      testDir: "./e2e/browser",
+      testMatch: /responsive\.spec\.ts/,
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 3,
+        isMobile: true,
+        hasTouch: true,
+        locale: "fr-FR",
+        launchOptions: chromium,
+      },
+    },
+  ],
+  webServer: [
+    {
+      command: "npm run build && npm run start",
+      url: `${BASE_URL}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+      stderr: "pipe",
+      env: serverEnv({
+        PORT: String(PORT),
+        APP_URL: BASE_URL,
+        DATA_DIR: process.env.BACMR_E2E_DATA_DIR,
+        AUTH_RATE_LIMIT_REQUESTS: "1000",
+      }),
+    },
+    {
+      // Same build (the first server built it; Playwright starts web servers one after the other).
+      command: "npm run start",
+      url: `${ISOLATED_URL}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+      stderr: "pipe",
+      env: serverEnv({
+        PORT: String(ISOLATED_PORT),
+        APP_URL: ISOLATED_URL,
+        DATA_DIR: process.env.BACMR_E2E_ISOLATED_DATA_DIR,
+        AUTH_RATE_LIMIT_REQUESTS: String(ISOLATED_AUTH_RATE_LIMIT),
+        AUTH_RATE_LIMIT_WINDOW: String(ISOLATED_AUTH_RATE_WINDOW),
+      }),
+    },
+    {
+      command: "npm run start",
+      url: `${DIRECT_URL}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+      stderr: "pipe",
+      env: serverEnv({
+        PORT: String(DIRECT_PORT),
+        APP_URL: DIRECT_URL,
+        DATA_DIR: process.env.BACMR_E2E_DIRECT_DATA_DIR,
+        AUTH_RATE_LIMIT_REQUESTS: String(ISOLATED_AUTH_RATE_LIMIT),
+        AUTH_RATE_LIMIT_WINDOW: String(ISOLATED_AUTH_RATE_WINDOW),
+        TRUST_PROXY: "false",
+      }),
+    },
+  ],
+});
