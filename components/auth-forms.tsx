@@ -3,16 +3,28 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { callApi } from "./api-client";
+import { type ApiResult, callApi } from "./api-client";
 import { useI18n } from "./i18n";
 import { Alert, Button, Field, Input } from "./ui";
 import { useErrorText } from "./use-error-text";
 
+/** Busy/error/done state of a form whose submit calls the API once. */
 function useSubmit() {
+  const errorText = useErrorText();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  return { busy, setBusy, error, setError, done, setDone };
+  /** Runs the call; on failure shows the localized error and returns null. */
+  async function run<T>(call: Promise<ApiResult<T>>): Promise<T | null> {
+    setBusy(true);
+    setError(null);
+    const r = await call;
+    setBusy(false);
+    if (r.ok) return r.data;
+    setError(errorText(r.error));
+    return null;
+  }
+  return { busy, error, done, setDone, run };
 }
 
 function formValues(e: FormEvent<HTMLFormElement>): Record<string, string> {
@@ -23,20 +35,13 @@ function formValues(e: FormEvent<HTMLFormElement>): Record<string, string> {
 export function SignInForm({ next }: { next: string }) {
   const { m } = useI18n();
   const router = useRouter();
-  const errorText = useErrorText();
   const s = useSubmit();
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     const v = formValues(e);
-    s.setBusy(true);
-    s.setError(null);
-    const r = await callApi("/api/auth/signin", { body: { email: v.email, password: v.password } });
-    if (r.ok) {
-      router.replace(next);
-      router.refresh();
+    if (!(await s.run(callApi("/api/auth/signin", { body: { email: v.email, password: v.password } }))))
       return;
-    }
-    s.setBusy(false);
-    s.setError(errorText(r.error));
+    router.replace(next);
+    router.refresh();
   }
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
@@ -65,20 +70,13 @@ export function SignInForm({ next }: { next: string }) {
 export function SignUpForm() {
   const { m } = useI18n();
   const router = useRouter();
-  const errorText = useErrorText();
   const s = useSubmit();
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     const v = formValues(e);
-    s.setBusy(true);
-    s.setError(null);
-    const r = await callApi("/api/auth/signup", {
-      body: { email: v.email, password: v.password, full_name: v.full_name },
-    });
-    if (!r.ok) {
-      s.setBusy(false);
-      s.setError(errorText(r.error));
-      return;
-    }
+    const created = await s.run(
+      callApi("/api/auth/signup", { body: { email: v.email, password: v.password, full_name: v.full_name } }),
+    );
+    if (!created) return;
     s.setDone(m.signUp.done);
     const signin = await callApi("/api/auth/signin", { body: { email: v.email, password: v.password } });
     if (signin.ok) {
@@ -116,16 +114,11 @@ export function SignUpForm() {
 
 export function ForgotPasswordForm() {
   const { m } = useI18n();
-  const errorText = useErrorText();
   const s = useSubmit();
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     const v = formValues(e);
-    s.setBusy(true);
-    s.setError(null);
-    const r = await callApi("/api/auth/reset-password", { body: { email: v.email } });
-    s.setBusy(false);
-    if (r.ok) s.setDone(m.forgot.sent);
-    else s.setError(errorText(r.error));
+    if (await s.run(callApi("/api/auth/reset-password", { body: { email: v.email } })))
+      s.setDone(m.forgot.sent);
   }
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
@@ -144,19 +137,12 @@ export function ForgotPasswordForm() {
 
 export function ResetPasswordForm({ token }: { token: string | null }) {
   const { m } = useI18n();
-  const errorText = useErrorText();
   const s = useSubmit();
   if (!token) return <Alert kind="error">{m.reset.missingToken}</Alert>;
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     const v = formValues(e);
-    s.setBusy(true);
-    s.setError(null);
-    const r = await callApi("/api/auth/reset-password/confirm", {
-      body: { token, new_password: v.new_password },
-    });
-    s.setBusy(false);
-    if (r.ok) s.setDone(m.reset.done);
-    else s.setError(errorText(r.error));
+    const body = { token, new_password: v.new_password };
+    if (await s.run(callApi("/api/auth/reset-password/confirm", { body }))) s.setDone(m.reset.done);
   }
   if (s.done) {
     return (
