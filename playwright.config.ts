@@ -88,6 +88,7 @@ export default defineConfig({
         APP_URL: BASE_URL,
         DATA_DIR: process.env.BACMR_E2E_DATA_DIR,
         AUTH_RATE_LIMIT_REQUESTS: "1000",
+        AUTH_RATE_LIMIT_IP_REQUESTS: "1000",
       }),
     },
     {
@@ -102,6 +103,7 @@ export default defineConfig({
         APP_URL: ISOLATED_URL,
         DATA_DIR: process.env.BACMR_E2E_ISOLATED_DATA_DIR,
         AUTH_RATE_LIMIT_REQUESTS: String(ISOLATED_AUTH_RATE_LIMIT),
+        AUTH_RATE_LIMIT_IP_REQUESTS: String(ISOLATED_AUTH_RATE_LIMIT),
         AUTH_RATE_LIMIT_WINDOW: String(ISOLATED_AUTH_RATE_WINDOW),
       }),
     },
@@ -116,6 +118,7 @@ export default defineConfig({
         APP_URL: DIRECT_URL,
         DATA_DIR: process.env.BACMR_E2E_DIRECT_DATA_DIR,
         AUTH_RATE_LIMIT_REQUESTS: String(ISOLATED_AUTH_RATE_LIMIT),
+        AUTH_RATE_LIMIT_IP_REQUESTS: String(ISOLATED_AUTH_RATE_LIMIT),
         AUTH_RATE_LIMIT_WINDOW: String(ISOLATED_AUTH_RATE_WINDOW),
         TRUST_PROXY: "false",
       }),

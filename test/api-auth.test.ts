@@ -204,6 +204,16 @@ describe("refresh and logout", () => {
     expect((await me(second.body.data.access_token)).status).toBe(401);
   });
 
+  it("two requests racing with one refresh token: one wins, and the session ends", async () => {
+    const { email, password } = await newAccount();
+    const first = (await signin({ email, password })).body.data;
+    const results = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
+    expect(results.map((r) => r.status).sort()).toStrictEqual([200, 401]);
+    const winner = results.find((r) => r.status === 200)?.body.data;
+    expect((await refresh(winner.refresh_token)).status).toBe(401);
+    expect((await me(winner.access_token)).status).toBe(401);
+  });
+
   it("reads the refresh cookie when the body has none", async () => {
     const { email, password } = await newAccount();
     const first = (await signin({ email, password })).body.data;
@@ -275,6 +285,18 @@ describe("password reset", () => {
     const again = await confirm(token, "another-password");
     expect(again.status).toBe(401);
     expect(again.body).toStrictEqual({ detail: "Invalid or expired reset token", code: "INVALID_TOKEN" });
+  });
+
+  it("a reset kills the older links too", async () => {
+    const { email } = await newAccount();
+    await request(email);
+    const older = await latestToken(email);
+    await request(email);
+    const newer = await latestToken(email);
+    expect(newer).not.toBe(older);
+    expect((await confirm(newer, "brand-new-password")).status).toBe(200);
+    expect((await confirm(older, "another-password")).status).toBe(401);
+    expect((await signin({ email, password: "brand-new-password" })).status).toBe(200);
   });
 
   it("validates the new password", async () => {

@@ -265,6 +265,15 @@ describe("supabase auth (HS256 secret)", () => {
       headers: { cookie: `${storageKey}=${tampered}` },
     });
     expect(bad.status).toBe(401);
+    // An expired session is not refreshed from here (a refresh would have answered 200 with a
+    // new token whose rotation is then lost; a forged cookie would make us call Supabase).
+    const expired = `base64-${Buffer.from(JSON.stringify({ ...data.session, expires_at: 1 })).toString("base64url")}`;
+    const old = await call(meRoute.GET, { path: "/api/me", headers: { cookie: `${storageKey}=${expired}` } });
+    expect(old.status).toBe(401);
+    // Large sessions are split into .0, .1 … chunks by @supabase/ssr.
+    const half = Math.ceil(value.length / 2);
+    const chunked = `${storageKey}.0=${value.slice(0, half)}; ${storageKey}.1=${value.slice(half)}`;
+    expect((await call(meRoute.GET, { path: "/api/me", headers: { cookie: chunked } })).status).toBe(200);
   });
 
   it("maps Supabase's password policy to a validation error", async () => {

@@ -39,6 +39,9 @@ describe("last admin protection", () => {
     expect((await remove(b.id, b.accessToken)).status).toBe(409);
   });
 
+  // PGlite (also behind pglite-socket) runs one transaction at a time, so this checks the
+  // count logic under concurrent calls; on a multi-connection Postgres the FOR UPDATE lock in
+  // assertNotLastAdmin is what keeps it true.
   it("two concurrent demotions of the last two admins cannot both succeed", async () => {
     const x = await createSignedInUser(db(), "admin");
     const y = await createSignedInUser(db(), "admin");

@@ -52,6 +52,9 @@ describe("postgres.js driver (pglite-socket on 127.0.0.1)", () => {
     expect(reuse.status).toBe(401);
   });
 
+  // PGlite (also behind pglite-socket) runs one transaction at a time, so this checks the
+  // count logic under concurrent calls; on a multi-connection Postgres the FOR UPDATE lock in
+  // assertNotLastAdmin is what keeps it true.
   it("keeps the last admin under concurrent requests", async () => {
     const a = await createSignedInUser(db(), "admin");
     const b = await createSignedInUser(db(), "admin");

@@ -7,13 +7,15 @@ import { useTestDb } from "./helpers/db";
 import { call } from "./helpers/http";
 import { uniqueEmail } from "./helpers/users";
 
-const saved = process.env.AUTH_RATE_LIMIT_REQUESTS;
+const saved = { email: process.env.AUTH_RATE_LIMIT_REQUESTS, ip: process.env.AUTH_RATE_LIMIT_IP_REQUESTS };
 beforeAll(() => {
   process.env.AUTH_RATE_LIMIT_REQUESTS = "3";
+  process.env.AUTH_RATE_LIMIT_IP_REQUESTS = "4";
   resetEnvCache();
 });
 afterAll(() => {
-  process.env.AUTH_RATE_LIMIT_REQUESTS = saved;
+  process.env.AUTH_RATE_LIMIT_REQUESTS = saved.email;
+  process.env.AUTH_RATE_LIMIT_IP_REQUESTS = saved.ip;
   resetEnvCache();
 });
 
@@ -28,9 +30,9 @@ const signin = (email: string, ip: string) =>
   });
 
 describe("auth rate limits", () => {
-  it("limits sign-in per IP with 429 and Retry-After", async () => {
+  it("limits failed sign-ins per IP with 429 and Retry-After", async () => {
     const ip = "198.51.100.1";
-    for (let i = 0; i < 3; i++) expect((await signin(uniqueEmail(), ip)).status).toBe(401);
+    for (let i = 0; i < 4; i++) expect((await signin(uniqueEmail(), ip)).status).toBe(401);
     const res = await signin(uniqueEmail(), ip);
     expect(res.status).toBe(429);
     expect(res.body).toStrictEqual({ detail: "Too many attempts, try again later", code: "RATE_LIMITED" });
@@ -41,10 +43,40 @@ describe("auth rate limits", () => {
     expect((await signin(uniqueEmail(), "198.51.100.2")).status).toBe(401);
   });
 
-  it("limits sign-in per email across IPs", async () => {
+  it("limits failed sign-ins per email across IPs, and then refuses even the right password", async () => {
     const email = uniqueEmail("target");
+    await call(signupRoute.POST, {
+      path: "/api/auth/signup",
+      method: "POST",
+      body: { email, password: "password-123" },
+    });
     for (let i = 0; i < 3; i++) expect((await signin(email, `203.0.113.${i + 10}`)).status).toBe(401);
     expect((await signin(email, "203.0.113.99")).status).toBe(429);
+    const right = await call(signinRoute.POST, {
+      path: "/api/auth/signin",
+      method: "POST",
+      body: { email, password: "password-123" },
+      headers: { "x-forwarded-for": "203.0.113.100" },
+    });
+    expect(right.status).toBe(429);
+  });
+
+  it("does not count successful sign-ins (a class behind one address)", async () => {
+    const email = uniqueEmail("pupil");
+    await call(signupRoute.POST, {
+      path: "/api/auth/signup",
+      method: "POST",
+      body: { email, password: "password-123" },
+    });
+    for (let i = 0; i < 8; i++) {
+      const res = await call(signinRoute.POST, {
+        path: "/api/auth/signin",
+        method: "POST",
+        body: { email, password: "password-123" },
+        headers: { "x-forwarded-for": "192.0.2.77" },
+      });
+      expect(res.status).toBe(200);
+    }
   });
 
   it("limits sign-up too", async () => {
@@ -56,12 +88,12 @@ describe("auth rate limits", () => {
         body: { email: uniqueEmail(), password: "password-123" },
         headers: { "x-forwarded-for": ip },
       });
-    for (let i = 0; i < 3; i++) expect((await signup()).status).toBe(201);
+    for (let i = 0; i < 4; i++) expect((await signup()).status).toBe(201);
     expect((await signup()).status).toBe(429);
   });
 
   it("uses the right-most X-Forwarded-For entry (the one our proxy appended)", async () => {
-    for (let i = 0; i < 3; i++) await signin(uniqueEmail(), `10.9.9.${i}, 198.51.100.50`);
+    for (let i = 0; i < 4; i++) await signin(uniqueEmail(), `10.9.9.${i}, 198.51.100.50`);
     expect((await signin(uniqueEmail(), "1.2.3.4, 198.51.100.50")).status).toBe(429);
   });
 });

@@ -14,7 +14,7 @@ export const uuidParam = <K extends string>(name: K) =>
 
 export const pagination = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 };
 
 export const emailField = z

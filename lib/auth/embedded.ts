@@ -3,17 +3,21 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { appSecrets, authPasswordResets, authRefreshTokens, authSessions, authUsers } from "@/db/schema";
 import { env } from "@/lib/config/env";
-import { ApiError } from "@/lib/http/errors";
 import { sendMail } from "@/lib/mail";
 import { burnPasswordCheck, hashPassword, randomToken, sha256, verifyPassword } from "./crypto";
+import {
+  emailTaken,
+  invalidCredentials,
+  invalidRefresh,
+  invalidReset,
+  isUniqueViolation,
+  userNotFound,
+} from "./errors";
 import { type AccessClaims, signAccessToken, type VerificationKey, verifyAccessToken } from "./jwt";
 import type { AuthBackend, AuthTokens } from "./types";
 
 const ISSUER = "bacmr";
 const JWT_SECRET_NAME = "jwt_hs256";
-
-const invalidCredentials = () => new ApiError("INVALID_CREDENTIALS", "Invalid email or password");
-const invalidRefresh = () => new ApiError("INVALID_TOKEN", "Invalid or expired refresh token");
 
 let secretCache: Uint8Array | undefined;
 
@@ -37,15 +41,18 @@ async function issueTokens(
   db: DbOrTx,
   user: { id: string; email: string },
   sessionId: string,
-): Promise<AuthTokens> {
+): Promise<AuthTokens & { refreshTokenId: string }> {
   const e = env();
   const refreshToken = randomToken();
-  await db.insert(authRefreshTokens).values({
-    userId: user.id,
-    sessionId,
-    tokenHash: sha256(refreshToken),
-    expiresAt: new Date(Date.now() + e.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
-  });
+  const [row] = await db
+    .insert(authRefreshTokens)
+    .values({
+      userId: user.id,
+      sessionId,
+      tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + e.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+    })
+    .returning({ id: authRefreshTokens.id });
   const { token, expiresAt } = await signAccessToken(await jwtSecret(db), {
     sub: user.id,
     email: user.email,
@@ -56,6 +63,7 @@ async function issueTokens(
   return {
     accessToken: token,
     refreshToken,
+    refreshTokenId: row?.id ?? "",
     expiresIn: e.ACCESS_TOKEN_TTL_SECONDS,
     expiresAt,
     userId: user.id,
@@ -79,13 +87,9 @@ async function endSessions(db: DbOrTx, where: { sessionId?: string; userId?: str
     .where(and(tokenCond, isNull(authRefreshTokens.revokedAt)));
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-}
-
 export const embeddedAuth: AuthBackend = {
   name: "embedded",
+  credentialsInDatabase: true,
 
   async createUser(db, { email, password }, withProfile) {
     const passwordHash = await hashPassword(password);
@@ -101,7 +105,7 @@ export const embeddedAuth: AuthBackend = {
         return { userId: user.id };
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError("EMAIL_TAKEN", "A user with this email already exists");
+      if (isUniqueViolation(err)) throw emailTaken();
       throw err;
     }
   },
@@ -118,7 +122,8 @@ export const embeddedAuth: AuthBackend = {
       .values({ userId: user.id })
       .returning({ id: authSessions.id });
     if (!session) throw new Error("session insert returned no row");
-    return issueTokens(db, user, session.id);
+    const { refreshTokenId: _, ...tokens } = await issueTokens(db, user, session.id);
+    return tokens;
   },
 
   async refresh(db, refreshToken) {
@@ -138,15 +143,27 @@ export const embeddedAuth: AuthBackend = {
       throw invalidRefresh();
     }
     // The conditional update makes rotation single-winner when two requests race with one token.
-    return db.transaction(async (tx) => {
+    const rotated = await db.transaction(async (tx) => {
       const [claimed] = await tx
         .update(authRefreshTokens)
         .set({ revokedAt: sql`now()` })
         .where(and(eq(authRefreshTokens.id, token.id), isNull(authRefreshTokens.revokedAt)))
         .returning({ id: authRefreshTokens.id });
-      if (!claimed) throw invalidRefresh();
-      return issueTokens(tx, { id: token.userId, email: row.email }, token.sessionId);
+      if (!claimed) return null;
+      const next = await issueTokens(tx, { id: token.userId, email: row.email }, token.sessionId);
+      await tx
+        .update(authRefreshTokens)
+        .set({ replacedBy: next.refreshTokenId })
+        .where(eq(authRefreshTokens.id, token.id));
+      return next;
     });
+    if (!rotated) {
+      // The race was lost to another request with the same token: as much a reuse as a late one.
+      await endSessions(db, { sessionId: token.sessionId });
+      throw invalidRefresh();
+    }
+    const { refreshTokenId: _, ...tokens } = rotated;
+    return tokens;
   },
 
   async logout(db, { accessToken, refreshToken }) {
@@ -181,6 +198,7 @@ export const embeddedAuth: AuthBackend = {
     const link = `${resetUrl}${resetUrl.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
     await sendMail(db, {
       to: email,
+      secret: true,
       subject: "BacMR — réinitialisation du mot de passe / Password reset",
       body: [
         "Bonjour,",
@@ -209,7 +227,12 @@ export const embeddedAuth: AuthBackend = {
           ),
         )
         .returning({ userId: authPasswordResets.userId });
-      if (!reset) throw new ApiError("INVALID_TOKEN", "Invalid or expired reset token");
+      if (!reset) throw invalidReset();
+      // Older links sent before this one die with it: one reset, one working link.
+      await tx
+        .update(authPasswordResets)
+        .set({ usedAt: sql`now()` })
+        .where(and(eq(authPasswordResets.userId, reset.userId), isNull(authPasswordResets.usedAt)));
       await tx
         .update(authUsers)
         .set({ passwordHash, updatedAt: sql`now()` })
@@ -227,7 +250,7 @@ export const embeddedAuth: AuthBackend = {
         .set({ passwordHash, updatedAt: sql`now()` })
         .where(eq(authUsers.id, userId))
         .returning({ id: authUsers.id });
-      if (!user) throw new ApiError("NOT_FOUND", "User not found");
+      if (!user) throw userNotFound();
       await endSessions(tx, { userId });
     });
   },

@@ -12,8 +12,9 @@ import {
   type Profile,
   setRole,
 } from "@/lib/profiles";
-import { hitRateLimit } from "@/lib/rate-limit";
+import { hitRateLimit, peekRateLimit } from "@/lib/rate-limit";
 import { embeddedAuth } from "./embedded";
+import { userNotFound } from "./errors";
 import { verifyAccessToken } from "./jwt";
 import type { AuthBackend, AuthTokens } from "./types";
 
@@ -43,22 +44,37 @@ export interface Session extends AuthTokens {
 }
 
 /**
- * Sign-in and sign-up are limited per client IP and per email, so neither a single client
- * nor a botnet spread over many IPs can brute-force one account.
+ * Sign-in, sign-up and reset requests are limited per client IP and per email, so neither a
+ * single client nor a botnet spread over many IPs can brute-force one account. The per-IP
+ * ceiling is higher: a school's students may all come from one address.
  */
-async function enforceAuthRateLimit(
-  db: DbOrTx,
-  action: string,
-  { ip, email }: { ip: string; email: string },
-) {
-  const { AUTH_RATE_LIMIT_REQUESTS: limit, AUTH_RATE_LIMIT_WINDOW: windowSeconds } = env();
-  for (const key of [`${action}:ip:${ip}`, `${action}:email:${email}`]) {
-    const r = await hitRateLimit(db, { key, limit, windowSeconds });
-    if (!r.allowed) {
-      throw new ApiError("RATE_LIMITED", "Too many attempts, try again later", {
-        headers: { "Retry-After": String(r.retryAfter) },
-      });
-    }
+function authLimits(action: string, { ip, email }: { ip: string; email: string }) {
+  const e = env();
+  return [
+    {
+      key: `${action}:ip:${ip}`,
+      limit: e.AUTH_RATE_LIMIT_IP_REQUESTS,
+      windowSeconds: e.AUTH_RATE_LIMIT_WINDOW,
+    },
+    {
+      key: `${action}:email:${email}`,
+      limit: e.AUTH_RATE_LIMIT_REQUESTS,
+      windowSeconds: e.AUTH_RATE_LIMIT_WINDOW,
+    },
+  ];
+}
+
+function rateLimited(retryAfter: number): ApiError {
+  return new ApiError("RATE_LIMITED", "Too many attempts, try again later", {
+    headers: { "Retry-After": String(retryAfter) },
+  });
+}
+
+/** Counts this request against every limit of the action. */
+async function enforceAuthRateLimit(db: DbOrTx, action: string, who: { ip: string; email: string }) {
+  for (const limit of authLimits(action, who)) {
+    const r = await hitRateLimit(db, limit);
+    if (!r.allowed) throw rateLimited(r.retryAfter);
   }
 }
 
@@ -99,9 +115,23 @@ export async function signIn(
   input: { email: string; password: string },
   ctx: { ip: string },
 ): Promise<Session> {
-  await enforceAuthRateLimit(db, "signin", { ip: ctx.ip, email: input.email });
+  // Only failed sign-ins count, so students signing in normally never lock anyone out;
+  // once a limit is reached even the right password is refused until the window ends.
+  const limits = authLimits("signin", { ip: ctx.ip, email: input.email });
+  for (const limit of limits) {
+    const r = await peekRateLimit(db, limit);
+    if (!r.allowed) throw rateLimited(r.retryAfter);
+  }
   const auth = await getAuthBackend();
-  const tokens = await auth.signIn(db, input);
+  let tokens: AuthTokens;
+  try {
+    tokens = await auth.signIn(db, input);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "INVALID_CREDENTIALS") {
+      for (const limit of limits) await hitRateLimit(db, limit);
+    }
+    throw err;
+  }
   const user = await findProfile(db, { userId: tokens.userId });
   if (!user) throw new ApiError("INVALID_CREDENTIALS", "Invalid email or password");
   return { ...tokens, user };
@@ -160,14 +190,20 @@ export async function adminCreateUser(db: DbOrTx, input: NewUser): Promise<Profi
 export async function adminDeleteUser(db: DbOrTx, { userId }: { userId: string }): Promise<void> {
   const auth = await getAuthBackend();
   // Profile removal and the last-admin check share a transaction so two concurrent deletes
-  // of the last two admins cannot both succeed; the credentials go in the same transaction
-  // for the embedded backend (Supabase's are removed by its API, first, inside it).
-  await db.transaction(async (tx) => {
-    const profile = await getProfileOrThrow(tx, { userId });
+  // of the last two admins cannot both succeed. Credentials kept in our database go in the
+  // same transaction; a remote backend's are removed after the commit, so that an HTTP call
+  // never holds the admin row locks (and a retry finishes the job: see below).
+  const found = await db.transaction(async (tx) => {
+    const profile = await findProfile(tx, { userId });
+    if (!profile) return false;
     if (profile.role === "admin") await assertNotLastAdmin(tx, { userId });
-    await auth.deleteUser(tx, { userId });
+    if (auth.credentialsInDatabase) await auth.deleteUser(tx, { userId });
     await deleteProfile(tx, { userId });
+    return true;
   });
+  // Also for an unknown profile: it may be a retry after the remote call failed (idempotent).
+  if (!auth.credentialsInDatabase) await auth.deleteUser(db, { userId });
+  if (!found) throw userNotFound();
 }
 
 export async function adminSetPassword(

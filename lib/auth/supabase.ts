@@ -9,14 +9,16 @@ import {
 import WebSocket from "ws";
 import { env } from "@/lib/config/env";
 import { ApiError } from "@/lib/http/errors";
+import {
+  emailTaken,
+  invalidCredentials,
+  invalidRefresh,
+  invalidReset,
+  isUniqueViolation,
+  userNotFound,
+} from "./errors";
 import { jwksFromUrl, type VerificationKey } from "./jwt";
 import type { AuthBackend, AuthTokens } from "./types";
-
-const invalidCredentials = () => new ApiError("INVALID_CREDENTIALS", "Invalid email or password");
-const invalidRefresh = () => new ApiError("INVALID_TOKEN", "Invalid or expired refresh token");
-const invalidReset = () => new ApiError("INVALID_TOKEN", "Invalid or expired reset token");
-const emailTaken = () => new ApiError("EMAIL_TAKEN", "A user with this email already exists");
-const userNotFound = () => new ApiError("NOT_FOUND", "User not found");
 
 // auth-js throws a plain Error (not a result) for admin calls with a non-UUID id.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,11 +58,6 @@ function isEmailTakenError(err: AuthError): boolean {
   );
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-}
-
 function toTokens(session: Session): AuthTokens {
   return {
     accessToken: session.access_token,
@@ -86,6 +83,8 @@ export function createSupabaseAuth(): AuthBackend {
     throw new Error("SUPABASE_URL, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required");
   }
   const issuer = `${url.replace(/\/+$/, "")}/auth/v1`;
+  // supabase-js's default storage key, which @supabase/ssr uses as the cookie name.
+  const storageKey = `sb-${new URL(url).hostname.split(".")[0]}-auth-token`;
 
   // A client remembers the last session it saw: a shared one could hand a user's session to
   // another request, so every user-facing call gets its own.
@@ -118,6 +117,7 @@ export function createSupabaseAuth(): AuthBackend {
 
   return {
     name: "supabase",
+    credentialsInDatabase: false,
 
     async createUser(db, { email, password, admin }, withProfile) {
       let userId: string;
@@ -259,21 +259,25 @@ export function createSupabaseAuth(): AuthBackend {
     async accessTokenFromCookies(cookieHeader) {
       if (!cookieHeader.includes("sb-")) return undefined;
       // A page signed in by Supabase's own client (supabase-js in the browser, on this domain)
-      // keeps its session in chunked sb-<project>-auth-token cookies; @supabase/ssr reads them.
-      const { createServerClient, parseCookieHeader } = await import("@supabase/ssr");
-      const client = createServerClient(url, anonKey, {
-        ...clientOptions,
-        auth: { autoRefreshToken: false, detectSessionInUrl: false },
-        cookies: {
-          getAll: () => parseCookieHeader(cookieHeader).map((c) => ({ name: c.name, value: c.value ?? "" })),
-          // Refreshed cookies cannot be written from here: an expired session simply does not count.
-          setAll: () => {},
-        },
-      });
-      const { data } = await client.auth.getSession();
-      const session = data.session;
-      if (!session || (session.expires_at ?? 0) * 1000 <= Date.now()) return undefined;
-      return session.access_token;
+      // keeps its session in chunked sb-<project>-auth-token cookies. They are decoded here with
+      // @supabase/ssr's own helpers, without a client: a client would refresh an expiring session
+      // over the network on every request and lose the rotated tokens (cookies cannot be written
+      // from here), and a forged cookie would make us call Supabase. Refreshing is the browser's job.
+      const { combineChunks, parseCookieHeader, stringFromBase64URL } = await import("@supabase/ssr");
+      const cookies = new Map(parseCookieHeader(cookieHeader).map((c) => [c.name, c.value ?? ""]));
+      const raw = await combineChunks(storageKey, (name) => cookies.get(name));
+      if (!raw) return undefined;
+      try {
+        const json = raw.startsWith("base64-") ? stringFromBase64URL(raw.slice("base64-".length)) : raw;
+        const session = JSON.parse(json) as { access_token?: unknown; expires_at?: unknown };
+        if (typeof session.access_token !== "string") return undefined;
+        if (typeof session.expires_at === "number" && session.expires_at * 1000 <= Date.now())
+          return undefined;
+        // The token itself is verified like any other (signature, exp, aud) by the caller.
+        return session.access_token;
+      } catch {
+        return undefined;
+      }
     },
   };
 }

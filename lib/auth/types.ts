@@ -20,6 +20,8 @@ export interface AuthTokens {
  */
 export interface AuthBackend {
   readonly name: "embedded" | "supabase";
+  /** Credentials live in our database (transactional with profiles) rather than behind an API. */
+  readonly credentialsInDatabase: boolean;
 
   /**
    * Creates credentials and calls `withProfile` to create the profile. The embedded backend runs

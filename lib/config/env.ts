@@ -45,6 +45,7 @@ const shape = z.object({
   MAIL_FROM: z.string().default("BacMR <no-reply@bacmr.local>"),
 
   AUTH_RATE_LIMIT_REQUESTS: int(10, 1),
+  AUTH_RATE_LIMIT_IP_REQUESTS: int(100, 1),
   AUTH_RATE_LIMIT_WINDOW: int(900, 1),
   RATE_LIMIT_REQUESTS: int(10, 1),
   RATE_LIMIT_WINDOW: int(60, 1),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Db, getDb } from "@/db/client";
 import type { AuthMode, Endpoint } from "@/lib/api/define";
+import { appUrl } from "@/lib/config/env";
 import type { Profile } from "@/lib/profiles";
 import { ApiError, errorBody } from "./errors";
 import { resolvePrincipal } from "./principal";
@@ -77,13 +78,39 @@ function validationError(where: "path" | "query" | "body", error: z.ZodError): A
   return new ApiError("VALIDATION_ERROR", detail, { extra: { errors: issues } });
 }
 
+/**
+ * A JSON body, only when declared as JSON: a cross-site HTML form can post text/plain that
+ * happens to parse as JSON, but cannot send application/json without a CORS preflight.
+ */
 async function readJsonBody(req: Request): Promise<unknown> {
   const text = await req.text();
   if (text.trim() === "") return undefined;
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+  }
   try {
     return JSON.parse(text);
   } catch {
     throw new ApiError("INVALID_JSON", "Malformed JSON body");
+  }
+}
+
+/** Postgres refuses NUL in text: such input is a 400 here, not a 500 at the first query. */
+function assertNoNul(value: unknown, where: "path" | "query" | "body", path: string[] = []): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) {
+      const field = path.join(".") || where;
+      throw new ApiError("VALIDATION_ERROR", `${field}: must not contain NUL characters`, {
+        extra: { errors: [{ loc: [where, ...path], field, msg: "must not contain NUL characters" }] },
+      });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      assertNoNul(v, where, [...path, String(i)]);
+    });
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) assertNoNul(v, where, [...path, k]);
   }
 }
 
@@ -108,20 +135,23 @@ export function route<E extends AnyEndpoint>(
 ): (req: Request, ctx: RouteContext) => Promise<Response> {
   return async (req, ctx) => {
     try {
+      assertSameOrigin(req);
+      const db = await openDb();
       // Who is asking comes first: an anonymous caller learns nothing from validation errors.
-      const db = await getDb();
       const principal = await resolvePrincipal(db, req, endpoint.auth);
       const rawParams = (await ctx?.params) ?? {};
+      assertNoNul(rawParams, "path");
       const params = endpoint.params ? parseWith(endpoint.params, "path", rawParams) : undefined;
-      const url = new URL(req.url);
-      const query = endpoint.query
-        ? parseWith(endpoint.query, "query", Object.fromEntries(url.searchParams))
-        : undefined;
+      const rawQuery = Object.fromEntries(new URL(req.url).searchParams);
+      assertNoNul(rawQuery, "query");
+      const query = endpoint.query ? parseWith(endpoint.query, "query", rawQuery) : undefined;
       let body: unknown;
       if (endpoint.bodyKind === "multipart") {
         body = await readMultipart(req);
       } else if (endpoint.body) {
-        body = parseWith(endpoint.body, "body", await readJsonBody(req));
+        const raw = await readJsonBody(req);
+        assertNoNul(raw, "body");
+        body = parseWith(endpoint.body, "body", raw);
       }
       const result = await handler({
         req,
@@ -144,6 +174,45 @@ export function route<E extends AnyEndpoint>(
       return json({ detail: "Internal server error", code: "INTERNAL_ERROR" }, 500);
     }
   };
+}
+
+async function openDb(): Promise<Db> {
+  try {
+    return await getDb();
+  } catch (err) {
+    console.error("[api] database unavailable:", err);
+    throw new ApiError("SERVICE_UNAVAILABLE", "Database unavailable");
+  }
+}
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Cookie-authenticated browsers are protected from cross-site writes: a state-changing request
+ * that a browser marks with a foreign Origin is refused. Bearer-token clients are not concerned
+ * (a token is never sent by a browser on its own), and neither are clients that send no Origin.
+ */
+function assertSameOrigin(req: Request): void {
+  if (!UNSAFE_METHODS.has(req.method.toUpperCase()) || req.headers.has("authorization")) return;
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new ApiError("FORBIDDEN", "Cross-site request refused");
+  }
+  const hosts = [
+    new URL(req.url).host,
+    req.headers.get("host"),
+    req.headers.get("x-forwarded-host"),
+    appHost(),
+  ];
+  if (!hosts.includes(originHost)) throw new ApiError("FORBIDDEN", "Cross-site request refused");
+}
+
+function appHost(): string {
+  return new URL(appUrl()).host;
 }
 
 async function readMultipart(req: Request): Promise<FormData> {

@@ -9,7 +9,7 @@ const PROBE_ORIGIN = "http://bacmr.invalid";
  */
 export function safeNextPath(next: string | null | undefined, fallback = "/profile"): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
-  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  if (!next?.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
   let url: URL;
   try {
     url = new URL(next, PROBE_ORIGIN);

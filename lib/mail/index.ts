@@ -7,9 +7,15 @@ export interface Mail {
   to: string;
   subject: string;
   body: string;
+  /** The body holds a secret (a reset link): once delivered by SMTP it is not kept. */
+  secret?: boolean;
 }
 
-type Transport = (mail: Mail) => Promise<void>;
+interface Transport {
+  /** log: the outbox row is the delivery (development); smtp: a real mail server. */
+  kind: "log" | "smtp";
+  send(mail: Mail): Promise<void>;
+}
 
 let transport: Transport | undefined;
 
@@ -19,29 +25,55 @@ async function getTransport(): Promise<Transport> {
   if (SMTP_URL) {
     const nodemailer = await import("nodemailer");
     const smtp = nodemailer.createTransport(SMTP_URL);
-    transport = async (m) => {
-      await smtp.sendMail({ from: MAIL_FROM, to: m.to, subject: m.subject, text: m.body });
+    transport = {
+      kind: "smtp",
+      send: async (m) => {
+        await smtp.sendMail({ from: MAIL_FROM, to: m.to, subject: m.subject, text: m.body });
+      },
     };
   } else {
     // No SMTP configured: the outbox row is the delivery, and the log shows it to the operator.
-    transport = async (m) => {
-      console.info(`[mail] to=${m.to} subject=${JSON.stringify(m.subject)}\n${m.body}`);
+    transport = {
+      kind: "log",
+      send: async (m) => {
+        console.info(`[mail] to=${m.to} subject=${JSON.stringify(m.subject)}\n${m.body}`);
+      },
     };
   }
   return transport;
 }
 
-/** Records the mail in the outbox, then tries to deliver it; a failed delivery is recorded, not thrown. */
+/**
+ * Records the mail in the outbox and delivers it in the background: the caller's answer time
+ * must not depend on the mail server (a reset request for an existing account would otherwise
+ * be slower than for an unknown one). A failed delivery is recorded on the row.
+ */
 export async function sendMail(db: DbOrTx, mail: Mail): Promise<void> {
-  const [row] = await db.insert(mailOutbox).values(mail).returning({ id: mailOutbox.id });
-  if (!row) return;
+  const { secret: _, ...row } = mail;
+  const [inserted] = await db.insert(mailOutbox).values(row).returning({ id: mailOutbox.id });
+  if (inserted) void deliver(db, inserted.id, mail);
+}
+
+async function deliver(db: DbOrTx, id: string, mail: Mail): Promise<void> {
   try {
-    await (await getTransport())(mail);
-    await db.update(mailOutbox).set({ sentAt: sql`now()` }).where(eq(mailOutbox.id, row.id));
+    const t = await getTransport();
+    await t.send(mail);
+    const redact = mail.secret && t.kind === "smtp";
+    await db
+      .update(mailOutbox)
+      .set({
+        sentAt: sql`now()`,
+        ...(redact ? { body: "[delivered; the body held a single-use link]" } : {}),
+      })
+      .where(eq(mailOutbox.id, id));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[mail] delivery to ${mail.to} failed: ${message}`);
-    await db.update(mailOutbox).set({ error: message }).where(eq(mailOutbox.id, row.id));
+    await db
+      .update(mailOutbox)
+      .set({ error: message })
+      .where(eq(mailOutbox.id, id))
+      .catch((e: unknown) => console.error(`[mail] could not record the failure: ${String(e)}`));
   }
 }
 

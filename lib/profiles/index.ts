@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { asc, count, eq, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { profiles, type Role } from "@/db/schema";
 import { ApiError, notFound } from "@/lib/http/errors";
@@ -105,14 +105,6 @@ export async function setHintLevel(
     .returning();
   if (!row) throw notFound("User not found");
   return row;
-}
-
-export async function countAdmins(db: DbOrTx, { except }: { except?: string } = {}): Promise<number> {
-  const where = except
-    ? and(eq(profiles.role, "admin"), ne(profiles.id, except))
-    : eq(profiles.role, "admin");
-  const [row] = await db.select({ n: count() }).from(profiles).where(where);
-  return row?.n ?? 0;
 }
 
 export async function deleteProfile(db: DbOrTx, { userId }: { userId: string }): Promise<void> {

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { rateLimitBuckets } from "@/db/schema";
 
@@ -37,5 +37,26 @@ export async function hitRateLimit(
     allowed: count <= limit,
     remaining: Math.max(0, limit - count),
     retryAfter: Math.max(1, Number(row?.resetIn ?? windowSeconds)),
+  };
+}
+
+/** Whether `key` is already at its limit in the current window, without counting a hit. */
+export async function peekRateLimit(
+  db: DbOrTx,
+  { key, limit, windowSeconds }: { key: string; limit: number; windowSeconds: number },
+): Promise<RateLimitResult> {
+  const [row] = await db
+    .select({
+      count: rateLimitBuckets.count,
+      resetIn: sql<number>`ceil(extract(epoch from (${rateLimitBuckets.windowStart} + make_interval(secs => ${windowSeconds}) - now())))::int`,
+    })
+    .from(rateLimitBuckets)
+    .where(eq(rateLimitBuckets.key, key));
+  const resetIn = Number(row?.resetIn ?? 0);
+  if (!row || resetIn <= 0) return { allowed: true, remaining: limit, retryAfter: 0 };
+  return {
+    allowed: row.count < limit,
+    remaining: Math.max(0, limit - row.count),
+    retryAfter: Math.max(1, resetIn),
   };
 }

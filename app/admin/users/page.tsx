@@ -1,6 +1,7 @@
 import { AdminUsers } from "@/components/admin-users";
 import { getDb } from "@/db/client";
 import { toProfileResponse } from "@/lib/api/profile";
+import { pagination } from "@/lib/api/schemas";
 import { requireAdmin } from "@/lib/http/page-auth";
 import { getI18n } from "@/lib/i18n/server";
 import { listProfiles } from "@/lib/profiles";
@@ -13,7 +14,9 @@ export default async function AdminUsersPage({
   searchParams: Promise<{ offset?: string }>;
 }) {
   const [{ m }, admin, sp] = await Promise.all([getI18n(), requireAdmin("/admin/users"), searchParams]);
-  const offset = Math.max(0, Number.parseInt(sp.offset ?? "0", 10) || 0);
+  // The API's own pagination schema: a bad or huge offset falls back to the first page.
+  const parsed = pagination.offset.safeParse(sp.offset);
+  const offset = parsed.success ? parsed.data : 0;
   const { users, total } = await listProfiles(await getDb(), { limit: PAGE_SIZE, offset });
   return (
     <div className="space-y-4">

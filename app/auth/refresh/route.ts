@@ -2,7 +2,6 @@
 import { getDb } from "@/db/client";
 import { refreshSession } from "@/lib/auth";
 import { ApiError } from "@/lib/http/errors";
-import { safeNextPath } from "@/lib/http/safe-redirect";
 import {
   clearedSessionCookies,
   REFRESH_COOKIE,
@@ -10,6 +9,7 @@ import {
   serializeCookie,
   sessionCookies,
 } from "@/lib/http/request";
+import { safeNextPath } from "@/lib/http/safe-redirect";
 
 export async function GET(req: Request): Promise<Response> {
   const url = new URL(req.url);
