@@ -29,6 +29,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <nav aria-label="main" className="flex flex-wrap items-center gap-1 text-sm">
                 {user ? (
                   <>
+                    <Link className={link} href="/courses">
+                      {m.nav.courses}
+                    </Link>
                     <Link className={link} href="/profile">
                       {m.nav.profile}
                     </Link>

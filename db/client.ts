@@ -82,3 +82,10 @@ export async function getDb(): Promise<Db> {
 export function setDbHandle(handle: DbHandle | undefined): void {
   globalForDb.__bacmrDb = handle ? Promise.resolve(handle) : undefined;
 }
+
+/** The rows of `db.execute(sql…)`, whose result is an array (postgres.js) or `{ rows }` (PGlite). */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown } | null)?.rows;
+  return Array.isArray(rows) ? (rows as T[]) : [];
+}

@@ -136,7 +136,7 @@ describe("admin user management", () => {
   it("rejects an unknown role", async () => {
     const res = await create({ email: uniqueEmail(), password: "password-123", role: "principal" });
     expect(res.status).toBe(400);
-    expect(res.body.detail).toBe("role: role must be one of: student, teacher, admin");
+    expect(res.body.detail).toBe("role must be one of: student, teacher, admin");
   });
 
   it("lists users with limit and offset", async () => {
@@ -163,14 +163,14 @@ describe("admin user management", () => {
     expect(missing.body).toStrictEqual({ detail: "User not found", code: "NOT_FOUND" });
     const badId = await patchRole("not-a-uuid", "teacher");
     expect(badId.status).toBe(400);
-    expect(badId.body.detail).toBe("user_id: user_id must be a UUID");
+    expect(badId.body.detail).toBe("user_id must be a UUID");
   });
 
   it.each(["0", "6", "abc", "2.5", ""])("rejects hint_level=%s with 400", async (value) => {
     const user = await createSignedInUser(db(), "student");
     const res = await patchHint(user.id, value);
     expect(res.status).toBe(400);
-    expect(res.body.detail).toBe("hint_level: hint_level must be an integer from 1 to 5");
+    expect(res.body.detail).toBe("hint_level must be an integer from 1 to 5");
   });
 
   it("sets the hint level, visible on the user's profile", async () => {

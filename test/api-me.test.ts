@@ -29,7 +29,7 @@ describe("/api/me", () => {
   it.each([
     [{ role: "admin" }, 'Unrecognized key: "role"'],
     [{ hint_level: 1 }, 'Unrecognized key: "hint_level"'],
-    [{ full_name: "" }, "full_name: full_name cannot be empty"],
+    [{ full_name: "" }, "full_name cannot be empty"],
     [{ full_name: 42 }, "full_name: Invalid input: expected string, received number"],
   ])("rejects %j", async (body, detail) => {
     const u = await createSignedInUser(db());

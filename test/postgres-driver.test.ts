@@ -6,6 +6,7 @@ import * as signinRoute from "@/app/api/auth/signin/route";
 import * as signupRoute from "@/app/api/auth/signup/route";
 import * as healthRoute from "@/app/api/health/route";
 import * as meRoute from "@/app/api/me/route";
+import { rowsOf } from "@/db/client";
 import { setRole } from "@/lib/profiles";
 import { useSocketDb } from "./helpers/db";
 import { call } from "./helpers/http";
@@ -17,7 +18,7 @@ const { db } = useSocketDb();
 describe("postgres.js driver (pglite-socket on 127.0.0.1)", () => {
   it("is really talking to a server with pgvector", async () => {
     const rows = await db().execute(sql`select extname from pg_extension where extname = 'vector'`);
-    expect([...(rows as unknown as unknown[])]).toHaveLength(1);
+    expect(rowsOf(rows)).toHaveLength(1);
     const health = await call(healthRoute.GET, { path: "/api/health" });
     expect(health.body).toStrictEqual({ status: "BacMR Online", database: "ok", auth: "embedded" });
   });

@@ -8,3 +8,8 @@ delete process.env.SUPABASE_URL;
 delete process.env.ADMIN_EMAIL;
 delete process.env.ADMIN_PASSWORD;
 delete process.env.SMTP_URL;
+// A developer's own keys must not send test traffic to real services.
+delete process.env.OPENAI_API_KEY;
+delete process.env.OPENAI_BASE_URL;
+delete process.env.EMBEDDING_MODEL;
+delete process.env.CRON_SECRET;

@@ -20,7 +20,7 @@ const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 const FORBIDDEN = { detail: "Admin privileges required", code: "FORBIDDEN" };
 const NOT_FOUND = { detail: "User not found", code: "NOT_FOUND" };
 const HINT_ERROR = {
-  detail: "hint_level: hint_level must be an integer from 1 to 5",
+  detail: "hint_level must be an integer from 1 to 5",
   code: "VALIDATION_ERROR",
   errors: [
     { loc: ["query", "hint_level"], field: "hint_level", msg: "hint_level must be an integer from 1 to 5" },
@@ -223,7 +223,7 @@ test.describe("POST /api/admin/users", () => {
     });
     expect(unknownRole.status()).toBe(400);
     expect(await unknownRole.json()).toStrictEqual({
-      detail: "role: role must be one of: student, teacher, admin",
+      detail: "role must be one of: student, teacher, admin",
       code: "VALIDATION_ERROR",
       errors: [{ loc: ["body", "role"], field: "role", msg: "role must be one of: student, teacher, admin" }],
     });
@@ -274,7 +274,7 @@ test.describe("changing a user", () => {
         data: { role: "root" },
         status: 400,
         body: {
-          detail: "role: role must be one of: student, teacher, admin",
+          detail: "role must be one of: student, teacher, admin",
           code: "VALIDATION_ERROR",
           errors: [
             { loc: ["body", "role"], field: "role", msg: "role must be one of: student, teacher, admin" },
@@ -286,7 +286,7 @@ test.describe("changing a user", () => {
         data: { role: "teacher" },
         status: 400,
         body: {
-          detail: "user_id: user_id must be a UUID",
+          detail: "user_id must be a UUID",
           code: "VALIDATION_ERROR",
           errors: [{ loc: ["path", "user_id"], field: "user_id", msg: "user_id must be a UUID" }],
         },
@@ -367,7 +367,7 @@ test.describe("changing a user", () => {
     const bad = await request.delete("/api/admin/users/42", { headers: adminHeaders() });
     expect(bad.status()).toBe(400);
     expect(await bad.json()).toStrictEqual({
-      detail: "user_id: user_id must be a UUID",
+      detail: "user_id must be a UUID",
       code: "VALIDATION_ERROR",
       errors: [{ loc: ["path", "user_id"], field: "user_id", msg: "user_id must be a UUID" }],
     });

@@ -32,7 +32,8 @@ function sessionBody(user: { email: string; fullName: string; role: string }) {
 
 function validation(where: "body" | "query" | "path", field: string, msg: string, loc = [field]) {
   return {
-    detail: `${field}: ${msg}`,
+    // The server prefixes the field unless the message already names it.
+    detail: msg.toLowerCase().includes(field.toLowerCase()) ? msg : `${field}: ${msg}`,
     code: "VALIDATION_ERROR",
     errors: [{ loc: [where, ...loc], field, msg }],
   };

@@ -1,8 +1,11 @@
 import type { z } from "zod";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-/** none: public; optional: user if a valid token is sent; user: any signed-in user; admin: admin JWT or X-Admin-Key. */
-export type AuthMode = "none" | "optional" | "user" | "admin";
+/**
+ * none: public; optional: user if a valid token is sent; user: any signed-in user; admin: admin
+ * JWT or X-Admin-Key; cron: `Authorization: Bearer $CRON_SECRET` (the scheduler).
+ */
+export type AuthMode = "none" | "optional" | "user" | "admin" | "cron";
 
 // biome-ignore lint/suspicious/noExplicitAny: endpoint schemas are heterogenous by design
 type AnySchema = z.ZodType<any, any>;
@@ -30,6 +33,8 @@ export interface Endpoint<
   body?: B;
   /** json (default) or multipart/form-data (the handler gets the FormData). */
   bodyKind?: "json" | "multipart";
+  /** Largest request body accepted (by Content-Length, before reading it): 413 beyond. */
+  maxBodyBytes?: () => { bytes: number; detail: string };
   /** Success status (default 200). */
   status?: number;
   /** Schema of the success body; omitted when the handler streams or sends a file. */

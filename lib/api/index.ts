@@ -1,12 +1,14 @@
 import * as adminUsers from "./admin-users";
 import * as auth from "./auth";
+import * as courses from "./courses";
 import type { Endpoint } from "./define";
 import * as health from "./health";
+import * as jobs from "./jobs";
 import * as meta from "./meta";
 import * as profile from "./profile";
 
 /** Every endpoint of the API. The OpenAPI document and the 404/405 answers are built from it. */
-export const endpoints: Endpoint[] = [health, meta, auth, profile, adminUsers].flatMap((mod) =>
+export const endpoints: Endpoint[] = [health, meta, auth, profile, adminUsers, courses, jobs].flatMap((mod) =>
   Object.values(mod).filter(isEndpoint),
 );
 

@@ -58,7 +58,7 @@ function operation(e: Endpoint, components: Json): Json {
     : { description: "Success", content: { [e.responseContentType ?? "application/octet-stream"]: {} } };
   const errors = new Set<number>(e.errors ?? []);
   if (e.params || e.query || e.body) errors.add(400);
-  if (e.auth === "user" || e.auth === "admin") errors.add(401);
+  if (e.auth === "user" || e.auth === "admin" || e.auth === "cron") errors.add(401);
   if (e.auth === "admin") errors.add(403);
   errors.add(500);
   for (const code of [...errors].sort()) {
@@ -78,6 +78,7 @@ function operation(e: Endpoint, components: Json): Json {
   if (e.auth === "user") op.security = [{ bearer: [] }, { cookie: [] }];
   if (e.auth === "optional") op.security = [{ bearer: [] }, { cookie: [] }, {}];
   if (e.auth === "admin") op.security = [{ bearer: [] }, { cookie: [] }, { adminKey: [] }];
+  if (e.auth === "cron") op.security = [{ cronSecret: [] }];
   if (e.body) {
     const content =
       e.bodyKind === "multipart"
@@ -118,6 +119,7 @@ export function buildOpenApiDocument(): Json {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
         cookie: { type: "apiKey", in: "cookie", name: "bacmr_access" },
         adminKey: { type: "apiKey", in: "header", name: "X-Admin-Key" },
+        cronSecret: { type: "http", scheme: "bearer", description: "CRON_SECRET (Vercel Cron)" },
       },
     },
   };

@@ -41,6 +41,19 @@ const shape = z.object({
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString,
 
+  SUPABASE_STORAGE_BUCKET: z.string().default("materials"),
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
+  EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(1024).default(10),
+  INGEST_MAX_PAGES: int(1000, 1),
+  INGEST_LEASE_SECONDS: int(120, 10),
+  INGEST_MAX_ATTEMPTS: int(3, 1),
+  INGEST_POLL_SECONDS: int(30, 0),
+  CRON_SECRET: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+
   SMTP_URL: optionalString,
   MAIL_FROM: z.string().default("BacMR <no-reply@bacmr.local>"),
 

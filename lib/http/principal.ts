@@ -14,6 +14,14 @@ import type { Principal } from "./route";
 export async function resolvePrincipal(db: DbOrTx, req: Request, mode: AuthMode): Promise<Principal | null> {
   if (mode === "none") return null;
 
+  if (mode === "cron") {
+    const secret = env().CRON_SECRET;
+    if (!secret) throw new ApiError("UNAUTHORIZED", "Cron is not configured (CRON_SECRET is unset)");
+    const presented = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization")?.trim() ?? "")?.[1];
+    if (!presented || !safeEqual(presented, secret)) throw unauthorized("Invalid cron secret");
+    return null;
+  }
+
   if (mode === "admin") {
     const key = req.headers.get("x-admin-key");
     if (key !== null) {

@@ -34,7 +34,7 @@ export interface HandlerContext<E extends AnyEndpoint> {
   db: Db;
   params: Infer<P<E>>;
   query: Infer<Q<E>>;
-  body: E["bodyKind"] extends "multipart" ? FormData : Infer<B<E>>;
+  body: Infer<B<E>>;
   principal: PrincipalFor<A<E>>;
   ip: string;
 }
@@ -74,7 +74,9 @@ function validationError(where: "path" | "query" | "body", error: z.ZodError): A
     msg: i.message,
   }));
   const first = issues[0];
-  const detail = first ? `${first.field}: ${first.msg}` : `Invalid ${where}`;
+  // "field: message", unless the message already names its field ("Query parameter cannot be empty").
+  const named = first?.msg.toLowerCase().includes(first.field.split(".").pop()?.toLowerCase() ?? "\0");
+  const detail = first ? (named ? first.msg : `${first.field}: ${first.msg}`) : `Invalid ${where}`;
   return new ApiError("VALIDATION_ERROR", detail, { extra: { errors: issues } });
 }
 
@@ -146,8 +148,18 @@ export function route<E extends AnyEndpoint>(
       assertNoNul(rawQuery, "query");
       const query = endpoint.query ? parseWith(endpoint.query, "query", rawQuery) : undefined;
       let body: unknown;
+      const limit = endpoint.maxBodyBytes?.();
+      if (limit && Number(req.headers.get("content-length") ?? 0) > limit.bytes) {
+        throw new ApiError("PAYLOAD_TOO_LARGE", limit.detail);
+      }
       if (endpoint.bodyKind === "multipart") {
-        body = await readMultipart(req);
+        // Fields become an object validated like a JSON body (a file field is a File).
+        const form = Object.fromEntries(await readMultipart(req));
+        assertNoNul(
+          Object.fromEntries(Object.entries(form).filter(([, v]) => typeof v === "string")),
+          "body",
+        );
+        body = endpoint.body ? parseWith(endpoint.body, "body", form) : form;
       } else if (endpoint.body) {
         const raw = await readJsonBody(req);
         assertNoNul(raw, "body");

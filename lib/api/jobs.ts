@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { defineEndpoint } from "./define";
+
+export const cronIngest = defineEndpoint({
+  method: "GET",
+  path: "/api/cron/ingest",
+  tag: "Jobs",
+  summary: "Drain the ingestion queue within a time budget (Vercel Cron)",
+  description: "Authorization: Bearer $CRON_SECRET. Refused when CRON_SECRET is unset.",
+  auth: "cron",
+  response: z.object({ processed: z.number().int(), remaining: z.number().int() }),
+});

@@ -1,0 +1,170 @@
+import { eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { chunks, materials } from "@/db/schema";
+import { getEmbedder } from "@/lib/ai/embeddings";
+import { env } from "@/lib/config/env";
+import { getStorage } from "@/lib/storage";
+import { foldForSearch, searchConfigFor } from "@/lib/text/fold";
+import { chunkPages } from "./chunk";
+import { extractPages } from "./extract";
+import type { Chunk } from "./types";
+import { ExtractionError } from "./types";
+
+/** Milliseconds per stage, reported on the job. */
+export type StageTimings = { extract: number; ocr: number; chunk: number; embed: number; store: number };
+
+export interface PipelineHooks {
+  signal?: AbortSignal;
+  /** Called as pages are read; returning false stops the work (the job is no longer ours). */
+  onProgress?: (p: { stage: string; done: number; total: number | null }) => Promise<boolean>;
+}
+
+/** A failure with a message fit for the user, and whether retrying could help. */
+export class IngestError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = "IngestError";
+  }
+}
+
+const INSERT_BATCH = 200;
+
+export interface ChunkOwner {
+  materialId?: string;
+  documentId?: string;
+}
+
+/** Text of a file → chunks with embeddings, ready to store. Shared by materials and library documents. */
+export async function buildChunks(
+  bytes: Uint8Array,
+  mimeType: string,
+  hooks: PipelineHooks,
+  timings: StageTimings,
+): Promise<{ pageCount: number; chunks: (Chunk & { embedding: number[] })[]; model: string }> {
+  const pages: { page: number; text: string }[] = [];
+  let total: number | null = null;
+  try {
+    for await (const page of extractPages(bytes, mimeType, {
+      signal: hooks.signal,
+      maxPages: env().INGEST_MAX_PAGES,
+      onTotal: (n) => {
+        total = n;
+      },
+    })) {
+      pages.push({ page: page.page, text: page.text });
+      timings[page.method === "ocr" ? "ocr" : "extract"] += page.ms;
+      if (hooks.onProgress && !(await hooks.onProgress({ stage: "extract", done: pages.length, total }))) {
+        throw new IngestError("Processing was taken over by another worker", false);
+      }
+    }
+  } catch (err) {
+    if (err instanceof ExtractionError) throw new IngestError(extractionMessage(err), err.permanent);
+    throw err;
+  }
+
+  let t = performance.now();
+  const pieces = chunkPages(pages);
+  timings.chunk = Math.round(performance.now() - t);
+  if (pieces.length === 0) {
+    throw new IngestError("No readable text was found in this file", true);
+  }
+
+  await hooks.onProgress?.({ stage: "embed", done: pages.length, total });
+  t = performance.now();
+  const embedder = getEmbedder();
+  const vectors = await embedder.embed(
+    pieces.map((c) => c.content),
+    { signal: hooks.signal },
+  );
+  timings.embed = Math.round(performance.now() - t);
+  return {
+    pageCount: pages.length,
+    model: embedder.model,
+    chunks: pieces.map((c, i) => ({ ...c, embedding: vectors[i] ?? [] })),
+  };
+}
+
+function extractionMessage(err: ExtractionError): string {
+  switch (err.code) {
+    case "ENCRYPTED":
+      return "This PDF is password-protected; upload a version without a password";
+    case "CORRUPT":
+      return "This file is damaged or is not a valid PDF/image";
+    case "TOO_MANY_PAGES":
+      return err.message;
+    case "UNSUPPORTED":
+      return "This file type cannot be read";
+    default:
+      return err.message;
+  }
+}
+
+/** Replaces all chunks of one owner in one transaction: readers see the old set or the new one. */
+export async function storeChunks(
+  tx: DbOrTx,
+  owner: ChunkOwner,
+  built: { chunks: (Chunk & { embedding: number[] })[]; model: string },
+): Promise<void> {
+  const where = owner.materialId
+    ? eq(chunks.materialId, owner.materialId)
+    : eq(chunks.documentId, owner.documentId ?? "");
+  await tx.delete(chunks).where(where);
+  for (let i = 0; i < built.chunks.length; i += INSERT_BATCH) {
+    await tx.insert(chunks).values(
+      built.chunks.slice(i, i + INSERT_BATCH).map((c) => ({
+        materialId: owner.materialId ?? null,
+        documentId: owner.documentId ?? null,
+        chunkIndex: c.index,
+        pageStart: c.pageStart,
+        pageEnd: c.pageEnd,
+        content: c.content,
+        searchText: foldForSearch(c.content),
+        searchConfig: searchConfigFor(c.content),
+        embedding: c.embedding.length ? c.embedding : null,
+        embeddingModel: c.embedding.length ? built.model : null,
+      })),
+    );
+  }
+}
+
+/** Processes one material: read its file, build chunks, store them and mark it completed. */
+export async function ingestMaterial(
+  db: DbOrTx,
+  materialId: string,
+  hooks: PipelineHooks,
+): Promise<StageTimings> {
+  const timings: StageTimings = { extract: 0, ocr: 0, chunk: 0, embed: 0, store: 0 };
+  const [material] = await db.select().from(materials).where(eq(materials.id, materialId));
+  if (!material) throw new IngestError("The material was deleted", true);
+  const bytes = await getStorage().getBytes(material.storageKey);
+  if (!bytes) throw new IngestError("The uploaded file is missing from storage", true);
+
+  const built = await buildChunks(bytes, material.fileType, hooks, timings);
+  if (
+    hooks.onProgress &&
+    !(await hooks.onProgress({ stage: "store", done: built.pageCount, total: built.pageCount }))
+  ) {
+    throw new IngestError("Processing was taken over by another worker", false);
+  }
+  const t = performance.now();
+  // Chunks and the material's state change together: never "completed" without its chunks.
+  await db.transaction(async (tx) => {
+    await storeChunks(tx, { materialId }, built);
+    await tx
+      .update(materials)
+      .set({
+        processingStatus: "completed",
+        processedAt: sql`now()`,
+        errorMessage: null,
+        hasEmbedding: built.chunks.every((c) => c.embedding.length > 0),
+        pageCount: built.pageCount,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(materials.id, materialId));
+  });
+  timings.store = Math.round(performance.now() - t);
+  return timings;
+}

@@ -1,0 +1,96 @@
+import { getDb } from "@/db/client";
+import { claimNextJob, completeJob, failJob, heartbeat, type IngestionJob } from "./jobs";
+import { IngestError, ingestMaterial } from "./pipeline";
+
+/** The handler of each job kind (the curriculum adds "reference" and "document"). */
+export type JobHandler = (
+  job: IngestionJob,
+  hooks: {
+    signal: AbortSignal;
+    onProgress: (p: { stage: string; done: number; total: number | null }) => Promise<boolean>;
+  },
+) => Promise<Record<string, number>>;
+
+const handlers: Record<string, JobHandler> = {
+  material: async (job, hooks) => {
+    if (!job.materialId) throw new IngestError("Job has no material", true);
+    const db = await getDb();
+    return ingestMaterial(db, job.materialId, hooks);
+  },
+};
+
+export function registerJobHandler(kind: string, handler: JobHandler): void {
+  handlers[kind] = handler;
+}
+
+/** Runs one claimed job to its end: completed, retried later, or failed with a readable message. */
+export async function runJob(job: IngestionJob): Promise<"succeeded" | "retry" | "failed" | "lost"> {
+  const db = await getDb();
+  const controller = new AbortController();
+  const handler = handlers[job.kind];
+  if (!handler) {
+    return failJob(db, job, { message: `Unknown job kind "${job.kind}"`, permanent: true });
+  }
+  try {
+    const timings = await handler(job, {
+      signal: controller.signal,
+      onProgress: async (p) => {
+        const stillOurs = await heartbeat(db, job, { stage: p.stage, done: p.done, total: p.total });
+        if (!stillOurs) controller.abort();
+        return stillOurs;
+      },
+    });
+    return (await completeJob(db, job, timings)) ? "succeeded" : "lost";
+  } catch (err) {
+    // Errors that know they cannot succeed on retry (a misconfigured embedding model) say so.
+    const known =
+      err instanceof IngestError ||
+      (err instanceof Error && (err as { permanent?: unknown }).permanent === true);
+    const permanent = err instanceof IngestError ? err.permanent : known;
+    const message = known ? (err as Error).message : "Processing failed unexpectedly; it will be retried";
+    if (!(err instanceof IngestError)) console.error(`[ingest] job ${job.id} failed:`, err);
+    return failJob(db, job, { message, permanent });
+  }
+}
+
+/** Claims and runs jobs one after the other until the queue is empty or the time budget is spent. */
+export async function drainQueue({
+  budgetMs = 60_000,
+}: {
+  budgetMs?: number;
+} = {}): Promise<{ processed: number }> {
+  const deadline = Date.now() + budgetMs;
+  let processed = 0;
+  while (Date.now() < deadline) {
+    const db = await getDb();
+    const job = await claimNextJob(db);
+    if (!job) break;
+    await runJob(job);
+    processed += 1;
+  }
+  return { processed };
+}
+
+const state = globalThis as unknown as { __bacmrIngest?: { running?: Promise<unknown>; again: boolean } };
+
+/**
+ * Starts the in-process runner unless it is already running in this process (one at a time:
+ * OCR already uses every core). A kick during a run makes the runner look again when it ends,
+ * so a job queued just as the queue looked empty is not left waiting. Never throws.
+ */
+export function kickIngestion(): Promise<unknown> {
+  state.__bacmrIngest ??= { again: false };
+  const s = state.__bacmrIngest;
+  if (s.running) {
+    s.again = true;
+    return s.running;
+  }
+  s.again = false;
+  s.running = drainQueue({ budgetMs: 10 * 60_000 })
+    .catch((err) => console.error("[ingest] runner stopped:", err))
+    .finally(() => {
+      s.running = undefined;
+      if (s.again) void kickIngestion();
+    });
+  return s.running;
+}

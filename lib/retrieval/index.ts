@@ -1,0 +1,165 @@
+import { type SQL, sql } from "drizzle-orm";
+import { type DbOrTx, rowsOf } from "@/db/client";
+import { getEmbedder } from "@/lib/ai/embeddings";
+import { foldForSearch } from "@/lib/text/fold";
+
+/** Reciprocal rank fusion constant (the usual 60): dampens the weight of the very first ranks. */
+const RRF_K = 60;
+/** Candidates taken from each ranking before fusion. */
+const CANDIDATES = 50;
+
+export interface ChunkHit {
+  chunkId: string;
+  materialId: string | null;
+  documentId: string | null;
+  content: string;
+  pageStart: number;
+  pageEnd: number;
+  /** Cosine similarity of the query and the chunk embeddings, 0–1. */
+  similarity: number;
+  /** Fused reciprocal-rank score (higher is better). */
+  score: number;
+}
+
+/** Words of a query as an OR'ed tsquery source: a question matches passages sharing any word. */
+export function ftsTerms(query: string): string {
+  const words = foldForSearch(query)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 1)
+    .slice(0, 64);
+  return [...new Set(words)].join(" | ");
+}
+
+/**
+ * Hybrid search over a set of chunks: vector similarity and full-text rank, fused by reciprocal
+ * rank. `scope` is a SQL condition on `chunks c` (and `m` materials when joined). The scoped
+ * rows are materialised first and scanned exactly: an approximate index scan followed by the
+ * scope filter would return too few rows for a small scope.
+ */
+export async function hybridSearch(
+  db: DbOrTx,
+  { scope, query, limit }: { scope: SQL; query: string; limit: number },
+): Promise<ChunkHit[]> {
+  const embedder = getEmbedder();
+  const [vector] = await embedder.embed([query]);
+  // A query with no features (only punctuation or stop words) has a zero vector, whose cosine
+  // is undefined: rank by words alone then.
+  const usable = !!vector && vector.some((x) => x !== 0);
+  const q = usable ? `[${vector.join(",")}]` : null;
+  const terms = ftsTerms(query);
+  const ftsQuery = terms
+    ? sql`(to_tsquery('french', ${terms}) || to_tsquery('arabic', ${terms}))`
+    : sql`null::tsquery`;
+  const result = await db.execute(sql`
+    with scoped as materialized (
+      select c.id, c.material_id, c.document_id, c.content, c.page_start, c.page_end, c.tsv, c.embedding
+      from chunks c
+      where ${scope} and c.embedding_model = ${embedder.model}
+    ),
+    query as (select ${q}::vector as v, ${ftsQuery} as tsq),
+    vec as (
+      select s.id, row_number() over (order by s.embedding <=> query.v) as r
+      from scoped s, query
+      where query.v is not null
+      order by s.embedding <=> query.v
+      limit ${CANDIDATES}
+    ),
+    fts as (
+      select s.id, row_number() over (order by ts_rank_cd(s.tsv, query.tsq) desc) as r
+      from scoped s, query
+      where query.tsq is not null and s.tsv @@ query.tsq
+      order by ts_rank_cd(s.tsv, query.tsq) desc
+      limit ${CANDIDATES}
+    ),
+    fused as (
+      select id, sum(1.0 / (${RRF_K} + r)) as score
+      from (select id, r from vec union all select id, r from fts) ranked
+      group by id
+    )
+    select s.id as chunk_id, s.material_id, s.document_id, s.content, s.page_start, s.page_end,
+           coalesce(greatest(0, least(1, 1 - (s.embedding <=> query.v))), 0) as similarity, f.score
+    from fused f join scoped s on s.id = f.id, query
+    order by f.score desc, similarity desc
+    limit ${limit}`);
+  return rowsOf<Record<string, unknown>>(result).map((r) => ({
+    chunkId: String(r.chunk_id),
+    materialId: (r.material_id as string | null) ?? null,
+    documentId: (r.document_id as string | null) ?? null,
+    content: String(r.content),
+    pageStart: Number(r.page_start),
+    pageEnd: Number(r.page_end),
+    similarity: Number(r.similarity),
+    score: Number(r.score),
+  }));
+}
+
+export interface MaterialSearchResult {
+  materialId: string;
+  name: string;
+  fileType: string;
+  excerpt: string;
+  similarity: number;
+  page: number;
+}
+
+/**
+ * The course's most relevant materials for a query: the best passage of each, chosen by the
+ * hybrid ranking, then listed by their similarity score as the API documents.
+ */
+export async function searchCourseMaterials(
+  db: DbOrTx,
+  { courseId, query, limit }: { courseId: string; query: string; limit: number },
+): Promise<MaterialSearchResult[]> {
+  const scope = sql`c.material_id in (select id from materials where course_id = ${courseId} and processing_status = 'completed')`;
+  const hits = await hybridSearch(db, { scope, query, limit: CANDIDATES });
+  const best = new Map<string, ChunkHit>();
+  for (const h of hits) if (h.materialId && !best.has(h.materialId)) best.set(h.materialId, h);
+  const top = [...best.values()].slice(0, limit);
+  if (top.length === 0) return [];
+  const meta = rowsOf<{ id: string; name: string; file_type: string }>(
+    await db.execute(
+      sql`select id, name, file_type from materials where id in (${sql.join(
+        top.map((h) => sql`${h.materialId}`),
+        sql`, `,
+      )})`,
+    ),
+  );
+  const byId = new Map(meta.map((m) => [m.id, m]));
+  return top
+    .map((h) => ({
+      materialId: h.materialId as string,
+      name: byId.get(h.materialId as string)?.name ?? "",
+      fileType: byId.get(h.materialId as string)?.file_type ?? "",
+      excerpt: excerptAround(h.content, query, 500),
+      similarity: Math.round(h.similarity * 10_000) / 10_000,
+      page: h.pageStart,
+    }))
+    .sort((a, b) => b.similarity - a.similarity);
+}
+
+/** At most `max` characters of the passage, centred on the first query word it contains. */
+export function excerptAround(content: string, query: string, max: number): string {
+  const text = content.trim();
+  if (text.length <= max) return text;
+  const folded = foldForSearch(text);
+  const words = ftsTerms(query)
+    .split(" | ")
+    .filter((w) => w.length > 2);
+  // foldForSearch keeps string length for most scripts; when it does not, start at the top.
+  let at = -1;
+  if (folded.length === text.length) {
+    for (const w of words) {
+      const i = folded.indexOf(w);
+      if (i >= 0 && (at < 0 || i < at)) at = i;
+    }
+  }
+  let start = at < 0 ? 0 : Math.max(0, at - Math.floor(max / 3));
+  start = Math.min(start, text.length - max);
+  // Do not cut a word in half at the start.
+  if (start > 0) {
+    const space = text.indexOf(" ", start);
+    if (space > start && space - start < 40) start = space + 1;
+  }
+  const slice = text.slice(start, start + max);
+  return (start > 0 ? "…" : "") + slice.slice(0, max - (start > 0 ? 1 : 0));
+}
