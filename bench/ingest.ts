@@ -17,6 +17,8 @@ const work = mkdtempSync(path.join(tmpdir(), "bacmr-bench-"));
 process.env.DATA_DIR = work;
 process.env.AUTH_RATE_LIMIT_REQUESTS = "100000";
 process.env.INGEST_MAX_PAGES = "1000";
+// Assembled documents repeat the fixtures' embedded fonts and images: far above the 10 MB default.
+process.env.MAX_UPLOAD_MB = "500";
 
 const { openPglite, rowsOf, setDbHandle } = await import("@/db/client");
 const { migrateDb } = await import("@/db/migrate");

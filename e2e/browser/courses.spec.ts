@@ -70,3 +70,31 @@ test("a bad file shows the server's reason, and another student cannot open the 
   expect(res?.status()).toBe(404);
   await context.close();
 });
+
+test("a photo of a page is read by OCR in the built app", async ({ page, request }) => {
+  const { createCanvas } = await import("@napi-rs/canvas");
+  const canvas = createCanvas(1400, 500);
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "white";
+  ctx.fillRect(0, 0, 1400, 500);
+  ctx.fillStyle = "black";
+  ctx.font = "56px sans-serif";
+  ctx.fillText("La radioactivite est un phenomene", 60, 160);
+  ctx.fillText("spontane et aleatoire.", 60, 260);
+  const png = canvas.toBuffer("image/png");
+
+  const user = await createUser(request, { prefix: "ui-course-ocr" });
+  await signInAs(page, user);
+  await page.goto("/courses");
+  await page.getByLabel(fr.courses.name).fill("Photos");
+  await page.getByRole("button", { name: fr.courses.create }).click();
+  await expect(page.getByRole("heading", { name: "Photos" })).toBeVisible();
+  await page
+    .getByLabel(fr.courses.upload)
+    .setInputFiles({ name: "page.png", mimeType: "image/png", buffer: png });
+  const row = page.getByTestId("material-row").filter({ hasText: "page.png" });
+  await expect(row.getByText(fr.courses.status.completed as string)).toBeVisible({ timeout: 90_000 });
+  await page.getByPlaceholder(fr.courses.searchPlaceholder).fill("aleatoire");
+  await page.getByRole("button", { name: fr.courses.search }).click();
+  await expect(page.getByTestId("search-hit").first()).toContainText(/al[ée]atoire/i);
+});

@@ -51,32 +51,39 @@ class WorkerError extends Error {
 
 type Canvas = typeof import("@napi-rs/canvas");
 
-const ready = (async () => {
+const pdfjsReady = (async () => {
   await usePatchedPdfjs();
   const unpdf = await import("unpdf");
-  const canvasImport = () => import("@napi-rs/canvas");
-  // Registers @napi-rs/canvas with pdf.js (for the canvases it creates itself, e.g. to paint images).
-  const CanvasFactory = await unpdf.createIsomorphicCanvasFactory(canvasImport);
-  const pdfjs = await unpdf.getResolvedPDFJS();
-  return { unpdf, pdfjs, canvas: (await canvasImport()) as Canvas, CanvasFactory };
+  return { unpdf, pdfjs: await unpdf.getResolvedPDFJS() };
 })();
+
+// Loaded on the first render only: text extraction must not depend on the native addon.
+let canvasReady: Promise<Canvas> | null = null;
+function canvas(): Promise<Canvas> {
+  canvasReady ??= (async () => {
+    const { unpdf } = await pdfjsReady;
+    const canvasImport = () => import("@napi-rs/canvas");
+    // Registers @napi-rs/canvas with pdf.js (for the canvases it creates itself, e.g. to paint images).
+    await unpdf.createIsomorphicCanvasFactory(canvasImport);
+    return (await canvasImport()) as Canvas;
+  })();
+  return canvasReady;
+}
 
 const docs = new Map<number, PDFDocumentProxy>();
 
 async function open(id: number, data: ArrayBuffer): Promise<WorkerResult> {
-  const { unpdf, CanvasFactory } = await ready;
+  const { unpdf } = await pdfjsReady;
   const bytes = new Uint8Array(data);
   const head = new TextDecoder("latin1").decode(bytes.subarray(0, 1024));
   if (!head.includes("%PDF-")) throw new WorkerError("CORRUPT", "not a PDF file (no %PDF- header)");
-  // pdf.js may take ownership of the buffer it is given; keep a view to look for /Encrypt on failure.
-  const copy = bytes.slice();
+  // Looked at now: pdf.js may take the buffer over.
+  const encryptDictionary = hasEncryptDictionary(bytes);
   try {
-    const doc = await unpdf.getDocumentProxy(copy, {
+    const doc = await unpdf.getDocumentProxy(bytes, {
       verbosity: 0,
-      isEvalSupported: false,
       disableFontFace: true,
-      CanvasFactory,
-    } as Parameters<typeof unpdf.getDocumentProxy>[1]);
+    });
     docs.set(id, doc);
     return { op: "open", pages: doc.numPages };
   } catch (err) {
@@ -84,7 +91,7 @@ async function open(id: number, data: ArrayBuffer): Promise<WorkerResult> {
     const message = (err as Error)?.message ?? String(err);
     // Only a document that needs a password to open is refused: owner-password ("no copy") PDFs, common
     // for textbooks, open with the empty user password and are read like any other.
-    if (name === "PasswordException" || (!/InvalidPDF/.test(name) && hasEncryptDictionary(bytes))) {
+    if (name === "PasswordException" || (!/InvalidPDF/.test(name) && encryptDictionary)) {
       throw new WorkerError("ENCRYPTED", "the PDF is password-protected");
     }
     throw new WorkerError("CORRUPT", `unreadable PDF: ${message}`);
@@ -134,7 +141,7 @@ async function pageText(docId: number, pageNumber: number): Promise<PageText> {
 }
 
 async function render(docId: number, pageNumber: number): Promise<GrayImage> {
-  const { pdfjs, canvas: napi } = await ready;
+  const [{ pdfjs }, napi] = await Promise.all([pdfjsReady, canvas()]);
   return onPage(docId, pageNumber, async (page) => {
     // The operator list is needed anyway to paint; the render below reuses it (same intent).
     const ops = await page.getOperatorList();

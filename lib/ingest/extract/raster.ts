@@ -17,15 +17,6 @@ export function rgbaToPgm(rgba: Uint8Array | Uint8ClampedArray, width: number, h
   return out.buffer;
 }
 
-/** Width and height of a binary PGM produced by rgbaToPgm (tests, logs). */
-export function pgmSize(pgm: ArrayBuffer | Uint8Array): { width: number; height: number } | null {
-  const head = new TextDecoder("latin1").decode(
-    new Uint8Array(pgm instanceof Uint8Array ? pgm.buffer : pgm, 0, 32),
-  );
-  const m = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(head);
-  return m ? { width: Number(m[1]), height: Number(m[2]) } : null;
-}
-
 /** Largest side, in pixels, of an image or rendered page handed to OCR (memory and time bound). */
 export const MAX_OCR_SIDE = 5000;
 /** Render resolution for vector pages; scans are rendered at their own resolution within these bounds. */
