@@ -12,7 +12,10 @@ import { getStorage, resetStorage } from "@/lib/storage";
 import { useTestDb } from "./helpers/db";
 import { type CallResult, call } from "./helpers/http";
 import { settleIngestion } from "./helpers/ingest";
-import { textPdf } from "./helpers/pdf";
+
+const textPdf = (pages: string[]) => linesPdf(pages.map((p) => [p]));
+
+import { encryptedPdf, textPdf as linesPdf } from "./fixtures-gen/documents";
 import { createSignedInUser } from "./helpers/users";
 
 // Uploads land in a temporary DATA_DIR; processing runs in this process as in the embedded setup.
@@ -349,6 +352,40 @@ describe("materials", () => {
     });
     expect(m.body).toMatchObject({ processing_status: "failed", has_embedding: false });
     expect(m.body.error_message).toEqual(expect.any(String));
+  });
+});
+
+describe("documents that cannot be processed end failed with a reason", () => {
+  async function failedWith(file: Uint8Array, name: string): Promise<string> {
+    const ada = await createSignedInUser(db());
+    const courseId = await newCourse(ada);
+    const up = await upload(ada, courseId, { name, type: "application/pdf", bytes: file });
+    expect(up.status).toBe(201);
+    await settleIngestion();
+    const m = await call(materialRoute.GET, {
+      path: "/",
+      token: ada.accessToken,
+      params: { material_id: up.body.id },
+    });
+    expect(m.body.processing_status).toBe("failed");
+    return m.body.error_message;
+  }
+
+  it("a password-protected PDF", async () => {
+    expect(await failedWith(encryptedPdf(), "secret.pdf")).toBe(
+      "This PDF is password-protected; upload a version without a password",
+    );
+  });
+
+  it("a PDF with more pages than INGEST_MAX_PAGES", async () => {
+    process.env.INGEST_MAX_PAGES = "2";
+    resetEnvCache();
+    try {
+      expect(await failedWith(await textPdf(["un", "deux", "trois"]), "long.pdf")).toMatch(/page/i);
+    } finally {
+      delete process.env.INGEST_MAX_PAGES;
+      resetEnvCache();
+    }
   });
 });
 
