@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as materialsRoute from "@/app/api/courses/[course_id]/materials/route";
 import * as searchRoute from "@/app/api/courses/[course_id]/materials/search/route";
 import * as courseRoute from "@/app/api/courses/[course_id]/route";
@@ -8,7 +8,8 @@ import * as downloadRoute from "@/app/api/materials/[material_id]/download/route
 import * as materialRoute from "@/app/api/materials/[material_id]/route";
 import { chunks } from "@/db/schema";
 import { resetEnvCache } from "@/lib/config/env";
-import { getStorage, resetStorage } from "@/lib/storage";
+import { getStorage } from "@/lib/storage";
+import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
 import { type CallResult, call } from "./helpers/http";
 import { settleIngestion } from "./helpers/ingest";
@@ -19,22 +20,7 @@ import { encryptedPdf, textPdf as linesPdf } from "./fixtures-gen/documents";
 import { createSignedInUser } from "./helpers/users";
 
 // Uploads land in a temporary DATA_DIR; processing runs in this process as in the embedded setup.
-const savedDataDir = process.env.DATA_DIR;
-beforeAll(async () => {
-  const { mkdtemp } = await import("node:fs/promises");
-  const { tmpdir } = await import("node:os");
-  process.env.DATA_DIR = await mkdtemp(`${tmpdir()}/bacmr-materials-`);
-  resetEnvCache();
-  resetStorage();
-});
-afterAll(async () => {
-  const { rm } = await import("node:fs/promises");
-  if (process.env.DATA_DIR?.includes("bacmr-materials-"))
-    await rm(process.env.DATA_DIR, { recursive: true, force: true });
-  process.env.DATA_DIR = savedDataDir;
-  resetEnvCache();
-  resetStorage();
-});
+useTempDataDir("materials");
 
 const { db } = useTestDb();
 

@@ -3,13 +3,12 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chunks, materials } from "@/db/schema";
-import { resetEnvCache } from "@/lib/config/env";
 import { createCourse } from "@/lib/courses";
 import { uploadMaterial } from "@/lib/courses/materials";
 import { hybridSearch } from "@/lib/retrieval";
-import { resetStorage } from "@/lib/storage";
 import { foldForSearch } from "@/lib/text/fold";
 import { normalizeText } from "@/lib/text/normalize";
+import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
 import { settleIngestion } from "./helpers/ingest";
 import { createSignedInUser } from "./helpers/users";
@@ -21,21 +20,8 @@ const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures");
 const present = existsSync(path.join(FIXTURES, "documents"));
 if (!present) console.warn(`[ingest-fixtures] skipped: ${FIXTURES} not found`);
 
-const savedDataDir = process.env.DATA_DIR;
-beforeAll(async () => {
-  const { mkdtemp } = await import("node:fs/promises");
-  const { tmpdir } = await import("node:os");
-  process.env.DATA_DIR = await mkdtemp(`${tmpdir()}/bacmr-fixtures-`);
-  resetEnvCache();
-  resetStorage();
-});
+useTempDataDir("fixtures");
 afterAll(async () => {
-  const { rm } = await import("node:fs/promises");
-  if (process.env.DATA_DIR?.includes("bacmr-fixtures-"))
-    await rm(process.env.DATA_DIR, { recursive: true, force: true });
-  process.env.DATA_DIR = savedDataDir;
-  resetEnvCache();
-  resetStorage();
   const { shutdownExtraction } = await import("@/lib/ingest/extract");
   await shutdownExtraction();
 });
