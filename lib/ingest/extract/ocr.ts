@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import Tesseract from "tesseract.js";
 import { ExtractionError } from "../types";
+import { deprioritizeNewThreads, threadIds } from "./priority";
 
 /**
  * "4.0.0_best_int" over "4.0.0": same speed and output on the French fixtures (the fra LSTM is the same
@@ -173,6 +174,7 @@ export class OcrPool {
       });
       const langPath = await this.langPath;
       slot.languages = languages;
+      const threadsBefore = threadIds();
       const created = Tesseract.createWorker(languages, Tesseract.OEM.LSTM_ONLY, {
         langPath,
         gzip: true,
@@ -182,6 +184,7 @@ export class OcrPool {
         // unreadable upload would crash the process. Failures still reject the job's promise.
         errorHandler: () => undefined,
       }).then(async (worker) => {
+        deprioritizeNewThreads(threadsBefore);
         // Tesseract prints layout diagnostics ("Image too small to scale!!") to the console otherwise.
         await worker.setParameters({ debug_file: "/dev/null" } as Partial<Tesseract.WorkerParams>);
         return worker;

@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ExtractionError } from "../types";
+import { deprioritizeNewThreads, threadIds } from "./priority";
 import type { GrayImage, PageText, WorkerRequest, WorkerResponse, WorkerResult } from "./protocol";
 
 /** Worker source, relative to the project root (process.cwd() in `next dev`/`npm start`, Vitest, tsx). */
@@ -48,7 +49,9 @@ export class PdfWorkerClient {
     const bootstrap = `import("tsx/esm/api")
   .then(({ tsImport }) => tsImport(${JSON.stringify(pathToFileURL(file).href)}, ${JSON.stringify(pathToFileURL(`${process.cwd()}/`).href)}))
   .catch((err) => { console.error("[extract] pdf worker failed to start:", err); process.exit(1); });`;
+    const threadsBefore = threadIds();
     const worker = new Worker(bootstrap, { eval: true, name: "bacmr-pdf" });
+    worker.once("online", () => deprioritizeNewThreads(threadsBefore));
     worker.on("message", (msg: WorkerResponse) => this.onMessage(msg));
     worker.on("error", (err) => this.fail(worker, err));
     worker.on("exit", (code) => this.fail(worker, new Error(`PDF worker exited (code ${code})`)));
