@@ -4,6 +4,7 @@ import { courses, materials } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { ApiError, notFound } from "@/lib/http/errors";
 import { enqueueMaterialJob } from "@/lib/ingest/jobs";
+import { type MaterialSearchResult, searchCourseMaterials } from "@/lib/retrieval";
 import { getStorage } from "@/lib/storage";
 import { checkUpload } from "@/lib/storage/file-type";
 import { objectKey } from "@/lib/storage/keys";
@@ -134,4 +135,13 @@ export async function deleteCourse(db: DbOrTx, { courseId, userId }: { courseId:
       .delete(key)
       .catch((e: unknown) => console.error(`[materials] could not delete file ${key}:`, e));
   }
+}
+
+/** Search within one of the user's courses (404 "Course not found" for anyone else's). */
+export async function searchMaterials(
+  db: DbOrTx,
+  { userId, courseId, query, limit }: { userId: string; courseId: string; query: string; limit: number },
+): Promise<MaterialSearchResult[]> {
+  await getCourseOrThrow(db, { courseId, userId });
+  return searchCourseMaterials(db, { courseId, query, limit });
 }

@@ -110,7 +110,10 @@ export async function storeChunks(
 ): Promise<void> {
   const where = owner.materialId
     ? eq(chunks.materialId, owner.materialId)
-    : eq(chunks.documentId, owner.documentId ?? "");
+    : owner.documentId
+      ? eq(chunks.documentId, owner.documentId)
+      : undefined;
+  if (!where) throw new Error("storeChunks needs a material or a document");
   await tx.delete(chunks).where(where);
   for (let i = 0; i < built.chunks.length; i += INSERT_BATCH) {
     await tx.insert(chunks).values(

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { claimNextJob, completeJob, failJob, heartbeat, type IngestionJob } from "./jobs";
+import { claimNextJob, completeJob, countRunnableJobs, failJob, heartbeat, type IngestionJob } from "./jobs";
 import { IngestError, ingestMaterial } from "./pipeline";
 
 /** The handler of each job kind (the curriculum adds "reference" and "document"). */
@@ -53,22 +53,24 @@ export async function runJob(job: IngestionJob): Promise<"succeeded" | "retry" |
   }
 }
 
-/** Claims and runs jobs one after the other until the queue is empty or the time budget is spent. */
-export async function drainQueue({
-  budgetMs = 60_000,
-}: {
-  budgetMs?: number;
-} = {}): Promise<{ processed: number }> {
+/**
+ * Claims and runs jobs one after the other until the queue is empty or the time budget is spent;
+ * reports how many ran and how many are still runnable.
+ */
+export async function drainQueue({ budgetMs = 60_000 }: { budgetMs?: number } = {}): Promise<{
+  processed: number;
+  remaining: number;
+}> {
   const deadline = Date.now() + budgetMs;
+  const db = await getDb();
   let processed = 0;
   while (Date.now() < deadline) {
-    const db = await getDb();
     const job = await claimNextJob(db);
     if (!job) break;
     await runJob(job);
     processed += 1;
   }
-  return { processed };
+  return { processed, remaining: await countRunnableJobs(db) };
 }
 
 const state = globalThis as unknown as { __bacmrIngest?: { running?: Promise<unknown>; again: boolean } };

@@ -1,13 +1,12 @@
 // GET /api/courses/{course_id}/materials/search?query=&limit= – hybrid search, best passage per material
 import { searchMaterials, toSearchResult } from "@/lib/api/courses";
-import { getCourseOrThrow } from "@/lib/courses";
+import * as materials from "@/lib/courses/materials";
 import { route } from "@/lib/http/route";
-import { searchCourseMaterials } from "@/lib/retrieval";
 
 export const GET = route(searchMaterials, async ({ db, principal, params, query }) => {
-  const course = await getCourseOrThrow(db, { courseId: params.course_id, userId: principal.user.id });
-  const results = await searchCourseMaterials(db, {
-    courseId: course.id,
+  const results = await materials.searchMaterials(db, {
+    userId: principal.user.id,
+    courseId: params.course_id,
     query: query.query,
     limit: query.limit,
   });
