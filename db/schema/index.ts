@@ -1,5 +1,6 @@
 export * from "./auth";
 export * from "./courses";
+export * from "./curriculum";
 export * from "./ingest";
 export * from "./mail";
 export * from "./profiles";

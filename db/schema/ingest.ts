@@ -9,10 +9,12 @@ import {
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
   vector,
 } from "drizzle-orm/pg-core";
 import { materials } from "./courses";
+import { curriculumReferences, documents } from "./curriculum";
 
 /** Every vector has this many dimensions (OpenAI models are asked for 512; shorter ones are zero-padded). */
 export const EMBEDDING_DIMENSIONS = 512;
@@ -21,7 +23,7 @@ const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 const regconfig = customType<{ data: string }>({ dataType: () => "regconfig" });
 
 /**
- * A citable passage of a material (or, later, of a library document): its text, its pages, a
+ * A citable passage of a material or of a library document: its text, its pages, a
  * full-text vector in the passage's language and an embedding with the model that made it.
  */
 export const chunks = pgTable(
@@ -29,8 +31,8 @@ export const chunks = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     materialId: uuid().references(() => materials.id, { onDelete: "cascade" }),
-    /** Library documents arrive with the curriculum: exactly one owner per chunk. */
-    documentId: uuid(),
+    /** Exactly one owner per chunk: a student's material or a library document. */
+    documentId: uuid().references(() => documents.id, { onDelete: "cascade" }),
     chunkIndex: integer().notNull(),
     pageStart: integer().notNull(),
     pageEnd: integer().notNull(),
@@ -68,8 +70,8 @@ export const ingestionJobs = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     kind: text().notNull(),
     materialId: uuid().references(() => materials.id, { onDelete: "cascade" }),
-    documentId: uuid(),
-    referenceId: uuid(),
+    documentId: uuid().references(() => documents.id, { onDelete: "cascade" }),
+    referenceId: uuid().references(() => curriculumReferences.id, { onDelete: "cascade" }),
     status: jobStatus().notNull().default("queued"),
     attempts: integer().notNull().default(0),
     maxAttempts: integer().notNull().default(3),
@@ -90,5 +92,14 @@ export const ingestionJobs = pgTable(
   (t) => [
     index("ingestion_jobs_claim_idx").on(t.status, t.runAfter, t.createdAt),
     index("ingestion_jobs_material_idx").on(t.materialId),
+    index("ingestion_jobs_document_idx").on(t.documentId),
+    index("ingestion_jobs_reference_idx").on(t.referenceId),
+    // One live job per library item: a second "ingest" while one is queued or running is refused.
+    uniqueIndex("ingestion_jobs_one_live_reference")
+      .on(t.referenceId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+    uniqueIndex("ingestion_jobs_one_live_document")
+      .on(t.documentId)
+      .where(sql`${t.status} in ('queued', 'running')`),
   ],
 );

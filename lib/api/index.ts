@@ -4,13 +4,21 @@ import * as courses from "./courses";
 import type { Endpoint } from "./define";
 import * as health from "./health";
 import * as jobs from "./jobs";
+import * as library from "./library";
 import * as meta from "./meta";
 import * as profile from "./profile";
 
 /** Every endpoint of the API. The OpenAPI document and the 404/405 answers are built from it. */
-export const endpoints: Endpoint[] = [health, meta, auth, profile, adminUsers, courses, jobs].flatMap((mod) =>
-  Object.values(mod).filter(isEndpoint),
-);
+export const endpoints: Endpoint[] = [
+  health,
+  meta,
+  auth,
+  profile,
+  adminUsers,
+  courses,
+  jobs,
+  library,
+].flatMap((mod) => Object.values(mod).filter(isEndpoint));
 
 function isEndpoint(v: unknown): v is Endpoint {
   return typeof v === "object" && v !== null && "method" in v && "path" in v && "auth" in v;

@@ -54,6 +54,17 @@ const shape = z.object({
   INGEST_POLL_SECONDS: int(30, 0),
   CRON_SECRET: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
 
+  KOUTOUBI_BASE_URL: z.url().default("https://www.koutoubi.mr"),
+  KOUTOUBI_PDF_HOSTS: z
+    .string()
+    .default("docs.bsimr.com,bsimr.s3.us-east-2.amazonaws.com,www.koutoubi.mr,koutoubi.mr"),
+  SCRAPER_CONCURRENCY: int(2, 1),
+  SCRAPER_DELAY_MS: int(300, 0),
+  SCRAPER_TIMEOUT_SECONDS: int(20, 1),
+  SCRAPER_RETRIES: int(2, 0),
+  CURRICULUM_MAX_MB: z.coerce.number().positive().max(2048).default(100),
+  DOWNLOAD_TIMEOUT_SECONDS: int(120, 1),
+
   SMTP_URL: optionalString,
   MAIL_FROM: z.string().default("BacMR <no-reply@bacmr.local>"),
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { type DbOrTx, rowsOf } from "@/db/client";
-import { ingestionJobs, materials } from "@/db/schema";
+import { curriculumReferences, documents, ingestionJobs, materials } from "@/db/schema";
 import { env } from "@/lib/config/env";
 
 export type IngestionJob = typeof ingestionJobs.$inferSelect;
@@ -19,6 +19,29 @@ export async function enqueueMaterialJob(
     .returning();
   if (!job) throw new Error("job insert returned no row");
   return job;
+}
+
+/**
+ * Queues the ingestion of a library item: kind "reference" (download the PDF, then read it) or
+ * "document" (an uploaded PDF already in storage). A second live job for the same item violates
+ * a unique index: callers check first and map a race to 409.
+ */
+export async function enqueueLibraryJob(
+  db: DbOrTx,
+  job: { kind: "reference" | "document"; referenceId?: string | null; documentId?: string | null },
+): Promise<IngestionJob> {
+  const [row] = await db
+    .insert(ingestionJobs)
+    .values({
+      kind: job.kind,
+      referenceId: job.referenceId ?? null,
+      documentId: job.documentId ?? null,
+      maxAttempts: env().INGEST_MAX_ATTEMPTS,
+    })
+    .returning();
+  if (!row) throw new Error("job insert returned no row");
+  await markOwner(db, row, { status: "queued" });
+  return row;
 }
 
 /**
@@ -43,10 +66,8 @@ async function failAbandonedJobs(db: DbOrTx): Promise<void> {
         sql`${ingestionJobs.attempts} >= ${ingestionJobs.maxAttempts}`,
       ),
     )
-    .returning({ materialId: ingestionJobs.materialId });
-  for (const { materialId } of failed) {
-    if (materialId) await markMaterial(db, materialId, { status: "failed", error: message });
-  }
+    .returning();
+  for (const job of failed) await markOwner(db, job, { status: "failed", error: message });
 }
 
 /**
@@ -59,7 +80,13 @@ export async function claimNextJob(
   {
     workerId = WORKER_ID,
     leaseSeconds = env().INGEST_LEASE_SECONDS,
-  }: { workerId?: string; leaseSeconds?: number } = {},
+    dispatch = false,
+  }: {
+    workerId?: string;
+    leaseSeconds?: number;
+    /** An admin's "dispatch": the oldest queued job, even one waiting for its retry delay. */
+    dispatch?: boolean;
+  } = {},
 ): Promise<IngestionJob | null> {
   await failAbandonedJobs(db);
   const result = await db.execute(sql`
@@ -75,8 +102,8 @@ export async function claimNextJob(
       updated_at = now()
     where id = (
       select id from ingestion_jobs
-      where (status = 'queued' and run_after <= now())
-         or (status = 'running' and lease_expires_at < now() and attempts < max_attempts)
+      where (status = 'queued' and (${dispatch} or run_after <= now()))
+         or (not ${dispatch} and status = 'running' and lease_expires_at < now() and attempts < max_attempts)
       order by created_at
       for update skip locked
       limit 1
@@ -85,7 +112,7 @@ export async function claimNextJob(
   const id = rowsOf<{ id: string }>(result)[0]?.id;
   if (!id) return null;
   const [job] = await db.select().from(ingestionJobs).where(eq(ingestionJobs.id, id));
-  if (job?.materialId) await markMaterial(db, job.materialId, { status: "processing" });
+  if (job) await markOwner(db, job, { status: "processing" });
   return job ?? null;
 }
 
@@ -154,7 +181,8 @@ export async function failJob(
   { message, permanent, timings }: { message: string; permanent: boolean; timings?: Record<string, number> },
 ): Promise<"retry" | "failed"> {
   const final = permanent || job.attempts >= job.maxAttempts;
-  await db
+  // The row as it is now: a handler may have attached a document to the job while working.
+  const [row] = await db
     .update(ingestionJobs)
     .set({
       status: final ? "failed" : "queued",
@@ -166,31 +194,81 @@ export async function failJob(
       ...(timings ? { timings } : {}),
       updatedAt: sql`now()`,
     })
-    .where(and(eq(ingestionJobs.id, job.id), eq(ingestionJobs.lockedBy, job.workerId ?? WORKER_ID)));
-  if (job.materialId) {
-    await markMaterial(
-      db,
-      job.materialId,
-      final ? { status: "failed", error: message } : { status: "pending" },
-    );
-  }
+    .where(and(eq(ingestionJobs.id, job.id), eq(ingestionJobs.lockedBy, job.workerId ?? WORKER_ID)))
+    .returning();
+  await markOwner(db, row ?? job, final ? { status: "failed", error: message } : { status: "queued" });
   return final ? "failed" : "retry";
 }
 
-async function markMaterial(
-  db: DbOrTx,
-  materialId: string,
-  { status, error }: { status: "pending" | "processing" | "failed"; error?: string },
-): Promise<void> {
-  await db
-    .update(materials)
+/** Puts a failed job back in the queue with fresh attempts; false when the job is not failed. */
+export async function requeueFailedJob(db: DbOrTx, jobId: string): Promise<IngestionJob | null> {
+  const [job] = await db
+    .update(ingestionJobs)
     .set({
-      processingStatus: status,
-      ...(status === "failed" ? { errorMessage: error ?? "Processing failed", hasEmbedding: false } : {}),
-      ...(status === "processing" ? { errorMessage: null } : {}),
+      status: "queued",
+      attempts: 0,
+      runAfter: sql`now()`,
+      lastError: null,
+      stage: null,
+      progressDone: 0,
+      progressTotal: null,
+      startedAt: null,
+      finishedAt: null,
+      leaseExpiresAt: null,
+      lockedBy: null,
       updatedAt: sql`now()`,
     })
-    .where(eq(materials.id, materialId));
+    .where(and(eq(ingestionJobs.id, jobId), eq(ingestionJobs.status, "failed")))
+    .returning();
+  if (job) await markOwner(db, job, { status: "queued" });
+  return job ?? null;
+}
+
+type OwnerState = { status: "queued" | "processing" } | { status: "failed"; error: string };
+
+/**
+ * Mirrors a job's state on what it processes, so a material, a document or a reference never
+ * claims to be processing when its job has failed. A library document that already has its
+ * chunks (a forced re-ingestion that failed) stays ready: it is still searchable as it was.
+ */
+async function markOwner(db: DbOrTx, job: IngestionJob, state: OwnerState): Promise<void> {
+  const failed = state.status === "failed";
+  const error = failed ? state.error : null;
+  if (job.materialId) {
+    await db
+      .update(materials)
+      .set({
+        processingStatus: state.status === "queued" ? "pending" : state.status,
+        ...(failed ? { errorMessage: error, hasEmbedding: false } : {}),
+        ...(state.status === "processing" ? { errorMessage: null } : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(materials.id, job.materialId));
+  }
+  if (job.documentId) {
+    await db
+      .update(documents)
+      .set({
+        status: sql`case when ${documents.status} = 'ready' then 'ready'::document_status
+          else ${state.status === "queued" ? "pending" : state.status}::document_status end`,
+        errorMessage: error,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(documents.id, job.documentId));
+  }
+  if (job.referenceId) {
+    // Ready while its document is ready, whatever happens to a re-ingestion.
+    await db
+      .update(curriculumReferences)
+      .set({
+        status: sql`case when exists (select 1 from ${documents} d
+            where d.reference_id = ${curriculumReferences.id} and d.status = 'ready')
+          then 'ready'::reference_status else ${state.status}::reference_status end`,
+        errorMessage: error,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(curriculumReferences.id, job.referenceId));
+  }
 }
 
 export async function countRunnableJobs(

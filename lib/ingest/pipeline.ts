@@ -37,7 +37,10 @@ export interface ChunkOwner {
   documentId?: string;
 }
 
-/** Text of a file → chunks with embeddings, ready to store. Shared by materials and library documents. */
+/**
+ * Text of a file → chunks with embeddings, ready to store (the job still ours). Shared by
+ * materials and library documents.
+ */
 export async function buildChunks(
   bytes: Uint8Array,
   mimeType: string,
@@ -80,6 +83,13 @@ export async function buildChunks(
     { signal: hooks.signal },
   );
   timings.embed = Math.round(performance.now() - t);
+  // Last check before the caller writes: a job taken over by another worker must write nothing.
+  if (
+    hooks.onProgress &&
+    !(await hooks.onProgress({ stage: "store", done: pages.length, total: pages.length }))
+  ) {
+    throw new IngestError("Processing was taken over by another worker", false);
+  }
   return {
     pageCount: pages.length,
     model: embedder.model,
@@ -146,12 +156,6 @@ export async function ingestMaterial(
   if (!bytes) throw new IngestError("The uploaded file is missing from storage", true);
 
   const built = await buildChunks(bytes, material.fileType, hooks, timings);
-  if (
-    hooks.onProgress &&
-    !(await hooks.onProgress({ stage: "store", done: built.pageCount, total: built.pageCount }))
-  ) {
-    throw new IngestError("Processing was taken over by another worker", false);
-  }
   const t = performance.now();
   // Chunks and the material's state change together: never "completed" without its chunks.
   await db.transaction(async (tx) => {

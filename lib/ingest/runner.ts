@@ -1,8 +1,9 @@
 import { getDb } from "@/db/client";
+import { ingestReference, ingestUploadedDocument } from "@/lib/curriculum/ingest";
 import { claimNextJob, completeJob, countRunnableJobs, failJob, heartbeat, type IngestionJob } from "./jobs";
 import { IngestError, ingestMaterial } from "./pipeline";
 
-/** The handler of each job kind (the curriculum adds "reference" and "document"). */
+/** The handler of each job kind: a student's material, a portal reference, an uploaded textbook. */
 export type JobHandler = (
   job: IngestionJob,
   hooks: {
@@ -17,6 +18,8 @@ const handlers: Record<string, JobHandler> = {
     const db = await getDb();
     return ingestMaterial(db, job.materialId, hooks);
   },
+  reference: async (job, hooks) => ingestReference(await getDb(), job, hooks),
+  document: async (job, hooks) => ingestUploadedDocument(await getDb(), job, hooks),
 };
 
 export function registerJobHandler(kind: string, handler: JobHandler): void {
@@ -71,6 +74,21 @@ export async function drainQueue({ budgetMs = 60_000 }: { budgetMs?: number } = 
     processed += 1;
   }
   return { processed, remaining: await countRunnableJobs(db) };
+}
+
+/**
+ * An admin's "dispatch": claims the oldest queued job now (even one waiting for a retry delay)
+ * and runs it in the background, then lets the runner carry on with the rest of the queue.
+ * Null when nothing is queued.
+ */
+export async function dispatchOldestJob(): Promise<{ job: IngestionJob; done: Promise<unknown> } | null> {
+  const db = await getDb();
+  const job = await claimNextJob(db, { dispatch: true });
+  if (!job) return null;
+  const done = runJob(job)
+    .catch((err) => console.error(`[ingest] dispatched job ${job.id} stopped:`, err))
+    .finally(() => void kickIngestion());
+  return { job, done };
 }
 
 const state = globalThis as unknown as { __bacmrIngest?: { running?: Promise<unknown>; again: boolean } };

@@ -120,6 +120,16 @@ export function objectKey({
   return key;
 }
 
+/** A new key for a library PDF: `curriculum/${documentId}/${uuid}-${safe name}` (one object per download). */
+export function curriculumKey({ documentId, fileName }: { documentId: string; fileName: string }): string {
+  if (!UUID.test(documentId)) {
+    throw new TypeError(`curriculumKey: documentId must be a UUID, got ${JSON.stringify(documentId)}`);
+  }
+  const key = `curriculum/${documentId}/${randomUUID()}-${safeFileName(fileName)}`;
+  assertSafeKey(key);
+  return key;
+}
+
 function keyProblem(key: string): string | undefined {
   if (key.length === 0) return "empty";
   if (key.length > 1024) return "longer than 1024 characters";
