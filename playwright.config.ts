@@ -10,6 +10,9 @@ import {
   ISOLATED_AUTH_RATE_WINDOW,
   ISOLATED_PORT,
   ISOLATED_URL,
+  KOUTOUBI_SITE_DIR,
+  KOUTOUBI_SITE_PORT,
+  KOUTOUBI_SITE_URL,
   PORT,
   serverEnv,
 } from "./e2e/constants";
@@ -64,7 +67,7 @@ export default defineConfig({
     {
       name: "e2e-mobile",
       testDir: "./e2e/browser",
-      testMatch: /responsive\.spec\.ts/,
+      testMatch: /(responsive|library)\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         viewport: { width: 390, height: 844 },
@@ -89,6 +92,10 @@ export default defineConfig({
         DATA_DIR: process.env.BACMR_E2E_DATA_DIR,
         AUTH_RATE_LIMIT_REQUESTS: "1000",
         AUTH_RATE_LIMIT_IP_REQUESTS: "1000",
+        // The sync crawls the local copy of the portal, at full speed.
+        KOUTOUBI_BASE_URL: KOUTOUBI_SITE_URL,
+        KOUTOUBI_PDF_HOSTS: "127.0.0.1",
+        SCRAPER_DELAY_MS: "0",
       }),
     },
     {
@@ -122,6 +129,18 @@ export default defineConfig({
         AUTH_RATE_LIMIT_WINDOW: String(ISOLATED_AUTH_RATE_WINDOW),
         TRUST_PROXY: "false",
       }),
+    },
+    {
+      command: "node e2e/koutoubi-site.mjs",
+      url: `${KOUTOUBI_SITE_URL}/__health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+      // Slow enough (sitemap, then 6 pages 2 at a time: ~2.5 s) for the page to poll a running sync.
+      env: {
+        KOUTOUBI_SITE_PORT: String(KOUTOUBI_SITE_PORT),
+        KOUTOUBI_SITE_DIR,
+        KOUTOUBI_SITE_LATENCY_MS: "600",
+      },
     },
   ],
 });

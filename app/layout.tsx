@@ -32,14 +32,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <Link className={link} href="/courses">
                       {m.nav.courses}
                     </Link>
+                    <Link className={link} href="/library">
+                      {m.nav.library}
+                    </Link>
                     <Link className={link} href="/profile">
                       {m.nav.profile}
                     </Link>
-                    {user.role === "admin" ? (
-                      <Link className={link} href="/admin/users">
-                        {m.nav.adminUsers}
-                      </Link>
-                    ) : null}
                   </>
                 ) : (
                   <>
@@ -56,6 +54,29 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 </Link>
                 <LanguageSwitcher />
                 {user ? <SignOutButton /> : null}
+                {user?.role === "admin" ? (
+                  // A line of its own under the main links, still inside the main navigation.
+                  <nav
+                    aria-label={m.nav.admin}
+                    className="flex basis-full flex-wrap items-center gap-1 border-t border-slate-100 pt-1"
+                  >
+                    <span aria-hidden className="px-2 text-xs font-semibold text-slate-500">
+                      {m.nav.admin}
+                    </span>
+                    <Link className={link} href="/admin">
+                      {m.nav.adminDashboard}
+                    </Link>
+                    <Link className={link} href="/admin/library">
+                      {m.nav.adminLibrary}
+                    </Link>
+                    <Link className={link} href="/admin/jobs">
+                      {m.nav.adminJobs}
+                    </Link>
+                    <Link className={link} href="/admin/users">
+                      {m.nav.adminUsers}
+                    </Link>
+                  </nav>
+                ) : null}
               </nav>
             </div>
           </header>

@@ -1,8 +1,19 @@
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
 
-export function Card({ children, className = "" }: { children: ReactNode; className?: string }) {
+export function Card({
+  children,
+  className = "",
+  flush = false,
+}: {
+  children: ReactNode;
+  className?: string;
+  /** No padding: for a table that runs to the card's edges (its other content brings its own). */
+  flush?: boolean;
+}) {
   return (
-    <section className={`rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6 ${className}`}>
+    <section
+      className={`rounded-2xl border border-slate-200 bg-white shadow-sm ${flush ? "" : "p-5 sm:p-6"} ${className}`}
+    >
       {children}
     </section>
   );
@@ -63,3 +74,103 @@ export function Alert({ kind, children }: { kind: "error" | "success" | "info"; 
     </p>
   );
 }
+
+/** A determinate bar (0–100), or an indeterminate one when the total is not known yet. */
+export function ProgressBar({
+  percent,
+  label,
+  className = "",
+}: {
+  percent: number | null;
+  label: string;
+  className?: string;
+}) {
+  const value = percent === null ? null : Math.max(0, Math.min(100, Math.round(percent)));
+  return (
+    <div
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={value ?? undefined}
+      className={`h-2 overflow-hidden rounded bg-slate-200 ${className}`}
+    >
+      <div
+        className={`h-2 rounded bg-emerald-600 transition-[width] ${value === null ? "w-1/3 animate-pulse" : ""}`}
+        style={value === null ? undefined : { width: `${value}%` }}
+      />
+    </div>
+  );
+}
+
+export type Tone = "neutral" | "info" | "busy" | "good" | "bad";
+
+const TONES: Record<Tone, string> = {
+  neutral: "bg-slate-100 text-slate-700",
+  info: "bg-sky-100 text-sky-900",
+  busy: "bg-amber-100 text-amber-900",
+  good: "bg-emerald-100 text-emerald-900",
+  bad: "bg-red-100 text-red-900",
+};
+
+/** The colour of a status word, whichever table it comes from. */
+export function toneOf(status: string): Tone {
+  if (["ready", "succeeded", "success", "completed"].includes(status)) return "good";
+  if (["processing", "running", "partial"].includes(status)) return "busy";
+  if (status === "failed") return "bad";
+  if (status === "queued") return "info";
+  return "neutral";
+}
+
+export function Badge({ tone, children }: { tone: Tone; children: ReactNode }) {
+  return (
+    <span
+      className={`inline-block rounded px-2 py-0.5 text-xs font-semibold whitespace-nowrap ${TONES[tone]}`}
+    >
+      {children}
+    </span>
+  );
+}
+
+// Tables that become stacked cards below the md breakpoint: each cell shows its column name.
+
+export function Table({ head, children }: { head: string[]; children: ReactNode }) {
+  return (
+    <table className="w-full text-start text-sm max-md:block">
+      <thead className="bg-slate-50 text-slate-600 max-md:hidden">
+        <tr>
+          {head.map((h) => (
+            <th key={h} className="px-3 py-2 text-start font-medium">
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody className="max-md:block">{children}</tbody>
+    </table>
+  );
+}
+
+export function Td({
+  label,
+  children,
+  className = "",
+}: {
+  label?: string;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <td
+      className={`px-3 py-2 align-top max-md:flex max-md:items-baseline max-md:gap-3 max-md:px-0 max-md:py-1 ${className}`}
+    >
+      {label ? (
+        <span className="w-28 shrink-0 text-xs font-medium text-slate-500 md:hidden">{label}</span>
+      ) : null}
+      <div className="min-w-0 max-md:flex-1">{children}</div>
+    </td>
+  );
+}
+
+/** The row style that goes with Table and Td. */
+export const ROW = "border-t border-slate-100 max-md:block max-md:px-4 max-md:py-3";

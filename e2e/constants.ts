@@ -1,6 +1,8 @@
 // Known values shared by playwright.config.ts (the servers' environment), the global setup and the
 // specs. No Playwright imports here: the config loads this file too.
 
+import path from "node:path";
+
 /** The app under test. 127.0.0.1, not localhost: APP_URL, cookies and reset links use the same host. */
 export const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
@@ -22,6 +24,14 @@ export const ISOLATED_AUTH_RATE_WINDOW = 900;
  */
 export const DIRECT_PORT = PORT + 2;
 export const DIRECT_URL = `http://127.0.0.1:${DIRECT_PORT}`;
+
+/**
+ * A static copy of the koutoubi.mr portal (e2e/koutoubi-site.mjs) that the main server's sync
+ * crawls. The fixture lives next to the repository (../shared); a lone clone has none.
+ */
+export const KOUTOUBI_SITE_PORT = Number(process.env.E2E_KOUTOUBI_PORT ?? 3190);
+export const KOUTOUBI_SITE_URL = `http://127.0.0.1:${KOUTOUBI_SITE_PORT}`;
+export const KOUTOUBI_SITE_DIR = path.resolve(import.meta.dirname, "..", "../shared/fixtures/koutoubi/site");
 
 export const ADMIN_API_KEY = "e2e-admin-api-key-0123456789abcdef";
 /** Set on the servers so tests can mint tokens (expired, wrong audience) the server would accept otherwise. */
