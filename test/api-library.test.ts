@@ -25,7 +25,10 @@ import * as syncRoute from "@/app/api/scraping/[source]/sync/route";
 import * as sourcesRoute from "@/app/api/scraping/sources/route";
 import { chunks, curriculumReferences, documents } from "@/db/schema";
 import { resetEnvCache } from "@/lib/config/env";
+import { deleteDocument } from "@/lib/curriculum/documents";
 import { queueReferenceIngestion } from "@/lib/curriculum/references";
+import { claimNextJob, type IngestionJob } from "@/lib/ingest/jobs";
+import { runJob } from "@/lib/ingest/runner";
 import { textPdf, truncatedPdf } from "./fixtures-gen/documents";
 import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
@@ -663,6 +666,25 @@ describe("admin documents and curriculum uploads", () => {
     expect((await ingest(id)).status).toBe(200);
     await settleIngestion();
     expect((await documentOf(id))?.status).toBe("ready");
+  });
+
+  it("a document deleted while its re-ingestion runs stays deleted, its reference discovered", async () => {
+    const id = await referenceId("MA-TM.pdf");
+    const doc = await documentOf(id);
+    await queueReferenceIngestion(db(), { referenceId: id, force: true });
+    const job = await claimNextJob(db());
+    expect(job?.referenceId).toBe(id);
+    await deleteDocument(db(), doc?.id ?? "");
+    expect(await runJob(job as IngestionJob)).not.toBe("succeeded");
+    expect(await documentOf(id)).toBeUndefined();
+    const [ref] = await db().select().from(curriculumReferences).where(eq(curriculumReferences.id, id));
+    expect(ref).toMatchObject({ status: "discovered", errorMessage: null });
+    expect(
+      await db()
+        .select()
+        .from(chunks)
+        .where(eq(chunks.documentId, doc?.id ?? "")),
+    ).toHaveLength(0);
   });
 
   it("counts everything on the dashboard", async () => {

@@ -134,7 +134,11 @@ export async function ingestReference(
   let t = performance.now();
   const bytes = await download(await pdfUrlOf(db, job.referenceId), hooks.signal);
   timings.download = Math.round(performance.now() - t);
-
+  // Still ours (an admin may have deleted the document, and its jobs, meanwhile): only then
+  // may a document be created for it.
+  if (hooks.onProgress && !(await hooks.onProgress({ stage: "extract", done: 0, total: null }))) {
+    throw new IngestError("The job was cancelled or taken over by another worker", false);
+  }
   const doc = await documentForReference(db, job, job.referenceId);
   const storage = getStorage();
   const key = curriculumKey({ documentId: doc.id, fileName: `${doc.title}.pdf` });

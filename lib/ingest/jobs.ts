@@ -196,7 +196,9 @@ export async function failJob(
     })
     .where(and(eq(ingestionJobs.id, job.id), eq(ingestionJobs.lockedBy, job.workerId ?? WORKER_ID)))
     .returning();
-  await markOwner(db, row ?? job, final ? { status: "failed", error: message } : { status: "queued" });
+  // No row: the job is gone (its document was deleted) or another worker holds it now; either
+  // way its owner's state is not this worker's to change.
+  if (row) await markOwner(db, row, final ? { status: "failed", error: message } : { status: "queued" });
   return final ? "failed" : "retry";
 }
 
