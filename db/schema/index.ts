@@ -6,3 +6,4 @@ export * from "./mail";
 export * from "./profiles";
 export * from "./rate-limit";
 export * from "./secrets";
+export * from "./wallet";

@@ -7,6 +7,7 @@ import * as jobs from "./jobs";
 import * as library from "./library";
 import * as meta from "./meta";
 import * as profile from "./profile";
+import * as wallet from "./wallet";
 
 /** Every endpoint of the API. The OpenAPI document and the 404/405 answers are built from it. */
 export const endpoints: Endpoint[] = [
@@ -18,6 +19,7 @@ export const endpoints: Endpoint[] = [
   courses,
   jobs,
   library,
+  wallet,
 ].flatMap((mod) => Object.values(mod).filter(isEndpoint));
 
 function isEndpoint(v: unknown): v is Endpoint {

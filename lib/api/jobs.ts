@@ -10,3 +10,13 @@ export const cronIngest = defineEndpoint({
   auth: "cron",
   response: z.object({ processed: z.number().int(), remaining: z.number().int() }),
 });
+
+export const cronWallet = defineEndpoint({
+  method: "GET",
+  path: "/api/cron/wallet",
+  tag: "Jobs",
+  summary: "Expire token reservations past their time (Vercel Cron)",
+  description: "Authorization: Bearer $CRON_SECRET. Refused when CRON_SECRET is unset.",
+  auth: "cron",
+  response: z.object({ expired: z.number().int() }),
+});

@@ -13,6 +13,7 @@ import {
   setRole,
 } from "@/lib/profiles";
 import { hitRateLimit, peekRateLimit } from "@/lib/rate-limit";
+import { openWallet } from "@/lib/wallet";
 import { embeddedAuth } from "./embedded";
 import { userNotFound } from "./errors";
 import { verifyAccessToken } from "./jwt";
@@ -96,6 +97,7 @@ async function registerUser(db: DbOrTx, user: NewUser, admin: boolean): Promise<
       fullName: user.fullName,
       role: user.role,
     });
+    await openWallet(tx, { userId });
   });
   if (!profile) throw new Error("profile was not created");
   return profile;

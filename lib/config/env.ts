@@ -46,6 +46,12 @@ const shape = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
   EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+  CHAT_MODEL: z.string().default("gpt-4o-mini"),
+  CHAT_MAX_OUTPUT_TOKENS: int(1024, 16),
+  CHAT_TIMEOUT_SECONDS: int(60, 1),
+
+  WALLET_SIGNUP_GRANT: int(20000, 0),
+  RESERVATION_TTL_SECONDS: int(300, 10),
 
   MAX_UPLOAD_MB: z.coerce.number().positive().max(1024).default(10),
   INGEST_MAX_PAGES: int(1000, 1),
@@ -73,6 +79,7 @@ const shape = z.object({
   AUTH_RATE_LIMIT_WINDOW: int(900, 1),
   RATE_LIMIT_REQUESTS: int(10, 1),
   RATE_LIMIT_WINDOW: int(60, 1),
+  RATE_LIMIT_USER_REQUESTS: int(30, 1),
   TRUST_PROXY: bool(false),
 });
 

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
 import { curriculumReferences, documents, ingestionJobs, type ReferenceStatus } from "@/db/schema";
 import { conflict, notFound } from "@/lib/http/errors";
 import { enqueueLibraryJob, type IngestionJob } from "@/lib/ingest/jobs";
@@ -35,14 +36,6 @@ export async function listReferences(
     references: rows.map((r) => ({ ...r.ref, documentId: r.documentId })),
     total: Number(totalRow?.n ?? 0),
   };
-}
-
-/** Postgres' unique_violation, whatever the driver wraps it in. */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
 import { curriculumReferences, type ScrapePageError, scrapeRuns } from "@/db/schema";
 import { env } from "@/lib/config/env";
-import { isUniqueViolation, queueReferenceIngestion } from "@/lib/curriculum/references";
+import { queueReferenceIngestion } from "@/lib/curriculum/references";
 import { ApiError, conflict, notFound } from "@/lib/http/errors";
 import { type CrawlResult, crawlKoutoubi, ScrapeError } from "./koutoubi";
 
