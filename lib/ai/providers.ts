@@ -1,11 +1,12 @@
 import { createOpenAI } from "@ai-sdk/openai";
-import type { EmbeddingModelV3 } from "@ai-sdk/provider";
+import type { EmbeddingModelV3, LanguageModelV3 } from "@ai-sdk/provider";
 import { env } from "@/lib/config/env";
 import { localEmbeddingModel } from "./local-embedding";
+import { createOfflineTutorModel, OFFLINE_TUTOR_MODEL_ID } from "./offline-tutor";
 
-// The only place that chooses models. Call sites ask for a role ("embedding"; the chat roles come
-// with the tutor) and get the production model when OPENAI_API_KEY is set, the embedded offline
-// one otherwise. Tests point OPENAI_BASE_URL at a fake server.
+// The only place that chooses models. Call sites ask for a role ("embedding", "chat") and get the
+// production model when OPENAI_API_KEY is set, the embedded offline one otherwise. Tests point
+// OPENAI_BASE_URL at a fake server.
 
 /** A model for one role, with the id recorded next to what it produced. */
 export interface ModelChoice<M> {
@@ -27,4 +28,26 @@ export function embeddingModel(): ModelChoice<EmbeddingModelV3> {
   if (!e.OPENAI_API_KEY)
     return { id: localEmbeddingModel.modelId, model: localEmbeddingModel, remote: false };
   return { id: e.EMBEDDING_MODEL, model: openai().embedding(e.EMBEDDING_MODEL), remote: true };
+}
+
+/**
+ * Pause before each word of the offline tutor outside tests, so the chat visibly streams as with a
+ * remote model (~100 words per second); tests get the answer at once.
+ */
+const OFFLINE_WORD_DELAY_MS = 10;
+
+/**
+ * The "chat" role: CHAT_MODEL through the Chat Completions API (`/chat/completions`, the one
+ * OpenAI-compatible servers speak; `openai(model)` would call OpenAI's Responses API) when
+ * OPENAI_API_KEY is set, else the offline tutor. Callers pass `maxRetries: 0` or `1` and a
+ * timeout (CHAT_TIMEOUT_SECONDS): the SDK's default of 2 retries with backoff keeps a student
+ * waiting seconds for an answer that will fail anyway.
+ */
+export function chatModel(): ModelChoice<LanguageModelV3> {
+  const e = env();
+  if (!e.OPENAI_API_KEY) {
+    const delayMs = e.NODE_ENV === "test" ? 0 : OFFLINE_WORD_DELAY_MS;
+    return { id: OFFLINE_TUTOR_MODEL_ID, model: createOfflineTutorModel({ delayMs }), remote: false };
+  }
+  return { id: e.CHAT_MODEL, model: openai().chat(e.CHAT_MODEL), remote: true };
 }

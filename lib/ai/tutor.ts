@@ -1,0 +1,150 @@
+import type { ModelMessage } from "ai";
+import type { DbOrTx } from "@/db/client";
+import type { SourceRef } from "@/db/schema";
+import {
+  addMessage,
+  type Conversation,
+  createConversation,
+  getConversationOrThrow,
+  recentHistory,
+} from "@/lib/chat/conversations";
+import { getProfileOrThrow } from "@/lib/profiles";
+import { excerptAround, searchLibrary } from "@/lib/retrieval";
+import { type BilledCall, type CallOutcome, completeBilled, streamBilled } from "./call";
+import { detectLanguage, type TutorLanguage, tutorSystemPrompt } from "./prompts";
+
+/** Passages given to the tutor per question. */
+const PASSAGES = 5;
+/** Earlier messages of the conversation sent with a question. */
+const HISTORY_TURNS = 10;
+
+export interface TutorInput {
+  userId: string;
+  message: string;
+  conversationId?: string;
+  /** Prior turns sent by a client that keeps its own history (ignored when conversationId is set). */
+  history?: { role: "user" | "assistant"; content: string }[];
+  grade?: string;
+  subject?: string;
+  language?: TutorLanguage;
+  signal?: AbortSignal;
+}
+
+interface PreparedTutor {
+  conversation: Conversation | null;
+  sources: SourceRef[];
+  language: TutorLanguage;
+  call: BilledCall;
+}
+
+/**
+ * Everything before the model call, with no writes: the student's hint level, the conversation
+ * (404 if not theirs), the library passages for the question (filtered by grade, subject and
+ * textbook language), and the prompt.
+ */
+async function prepare(db: DbOrTx, input: TutorInput): Promise<PreparedTutor> {
+  const profile = await getProfileOrThrow(db, { userId: input.userId });
+  const conversation = input.conversationId
+    ? await getConversationOrThrow(db, { conversationId: input.conversationId, userId: input.userId })
+    : null;
+  const history = conversation
+    ? await recentHistory(db, conversation.id, HISTORY_TURNS)
+    : (input.history ?? []).slice(-HISTORY_TURNS);
+  const language = input.language ?? detectLanguage(input.message);
+  const passages = await searchLibrary(db, {
+    query: input.message,
+    grade: input.grade,
+    subject: input.subject,
+    language: input.language,
+    limit: PASSAGES,
+  });
+  const sources = passages.map((p) => ({
+    document_id: p.documentId,
+    title: p.title,
+    page: p.page,
+    excerpt: excerptAround(p.content, input.message, 300),
+    score: p.similarity,
+  }));
+  const system = tutorSystemPrompt({
+    hintLevel: profile.hintLevel,
+    language,
+    passages: passages.map((p, i) => ({ n: i + 1, title: p.title, page: p.page, text: p.content })),
+  });
+  const messages: ModelMessage[] = [
+    ...history.map((h) => ({ role: h.role, content: h.content }) as ModelMessage),
+    { role: "user", content: input.message },
+  ];
+  return {
+    conversation,
+    sources,
+    language,
+    call: { userId: input.userId, system, messages, purpose: "chat", signal: input.signal },
+  };
+}
+
+/** The conversation a new exchange goes to, with the student's message stored in it. */
+async function openTurn(db: DbOrTx, input: TutorInput, prepared: PreparedTutor): Promise<Conversation> {
+  const conversation =
+    prepared.conversation ??
+    (await createConversation(db, {
+      userId: input.userId,
+      firstMessage: input.message,
+      grade: input.grade,
+      subject: input.subject,
+      language: prepared.language,
+    }));
+  await addMessage(db, { conversationId: conversation.id, role: "user", content: input.message });
+  return conversation;
+}
+
+async function closeTurn(db: DbOrTx, conversationId: string, sources: SourceRef[], o: CallOutcome) {
+  await addMessage(db, {
+    conversationId,
+    role: "assistant",
+    content: o.text,
+    sources,
+    status: o.status,
+    model: o.model,
+    inputTokens: o.inputTokens,
+    outputTokens: o.outputTokens,
+    reservationId: o.reservationId,
+  });
+}
+
+/** One question, answered whole (JSON clients). */
+export async function askTutor(
+  db: DbOrTx,
+  input: TutorInput,
+): Promise<{ answer: string; sources: SourceRef[]; conversationId: string }> {
+  const prepared = await prepare(db, input);
+  const outcome = await completeBilled(db, prepared.call);
+  const conversation = await openTurn(db, input, prepared);
+  await closeTurn(db, conversation.id, prepared.sources, outcome);
+  return { answer: outcome.text, sources: prepared.sources, conversationId: conversation.id };
+}
+
+/**
+ * One question, streamed. Returns once the model has started answering (so failures before
+ * that get their HTTP status); the answer is stored when the stream ends, as complete or, if it
+ * was cut, as partial.
+ */
+export async function streamTutor(
+  db: DbOrTx,
+  input: TutorInput,
+): Promise<{
+  conversationId: string;
+  sources: SourceRef[];
+  textDeltas: AsyncIterable<string>;
+  done: Promise<CallOutcome>;
+}> {
+  const prepared = await prepare(db, input);
+  const stream = await streamBilled(db, prepared.call);
+  const conversation = await openTurn(db, input, prepared);
+  const done = stream.outcome.then(async (o) => {
+    await closeTurn(db, conversation.id, prepared.sources, o).catch((err: unknown) =>
+      console.error(`[chat] could not store the answer of conversation ${conversation.id}:`, err),
+    );
+    return o;
+  });
+  return { conversationId: conversation.id, sources: prepared.sources, textDeltas: stream.textDeltas, done };
+}
