@@ -1,4 +1,5 @@
 export * from "./auth";
+export * from "./chat";
 export * from "./courses";
 export * from "./curriculum";
 export * from "./ingest";

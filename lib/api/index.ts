@@ -1,5 +1,6 @@
 import * as adminUsers from "./admin-users";
 import * as auth from "./auth";
+import * as chat from "./chat";
 import * as courses from "./courses";
 import type { Endpoint } from "./define";
 import * as health from "./health";
@@ -17,6 +18,7 @@ export const endpoints: Endpoint[] = [
   profile,
   adminUsers,
   courses,
+  chat,
   jobs,
   library,
   wallet,

@@ -1,6 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { rateLimitBuckets } from "@/db/schema";
+import { env } from "@/lib/config/env";
+import { ApiError } from "@/lib/http/errors";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -59,4 +61,24 @@ export async function peekRateLimit(
     remaining: Math.max(0, limit - row.count),
     retryAfter: Math.max(1, resetIn),
   };
+}
+
+/**
+ * The chat endpoints' limits (the materials API: RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW
+ * seconds per IP), plus one per user so a student cannot multiply their share by changing
+ * networks. Counted in Postgres: every app instance shares them. 429 "Rate limit exceeded".
+ */
+export async function enforceChatRateLimit(db: DbOrTx, { ip, userId }: { ip: string; userId: string }) {
+  const e = env();
+  for (const limit of [
+    { key: `chat:ip:${ip}`, limit: e.RATE_LIMIT_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW },
+    { key: `chat:user:${userId}`, limit: e.RATE_LIMIT_USER_REQUESTS, windowSeconds: e.RATE_LIMIT_WINDOW },
+  ]) {
+    const r = await hitRateLimit(db, limit);
+    if (!r.allowed) {
+      throw new ApiError("RATE_LIMITED", "Rate limit exceeded", {
+        headers: { "Retry-After": String(r.retryAfter) },
+      });
+    }
+  }
 }

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, rowsOf } from "@/db/client";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import { foldForSearch } from "@/lib/text/fold";
+import { sameTerm, terms } from "@/lib/text/terms";
 
 /** Reciprocal rank fusion constant (the usual 60): dampens the weight of the very first ranks. */
 const RRF_K = 60;
@@ -19,6 +20,8 @@ export interface ChunkHit {
   similarity: number;
   /** Fused reciprocal-rank score (higher is better). */
   score: number;
+  /** Whether the passage shares words with the query (it was ranked by full-text search too). */
+  lexical: boolean;
 }
 
 /** Words of a query as an OR'ed tsquery source: a question matches passages sharing any word. */
@@ -72,12 +75,13 @@ export async function hybridSearch(
       limit ${CANDIDATES}
     ),
     fused as (
-      select id, sum(1.0 / (${RRF_K} + r)) as score
-      from (select id, r from vec union all select id, r from fts) ranked
+      select id, sum(1.0 / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
+      from (select id, r, false as lexical from vec union all select id, r, true from fts) ranked
       group by id
     )
     select s.id as chunk_id, s.material_id, s.document_id, s.content, s.page_start, s.page_end,
-           coalesce(greatest(0, least(1, 1 - (s.embedding <=> query.v))), 0) as similarity, f.score
+           coalesce(greatest(0, least(1, 1 - (s.embedding <=> query.v))), 0) as similarity, f.score,
+           f.lexical
     from fused f join scoped s on s.id = f.id, query
     order by f.score desc, similarity desc
     limit ${limit}`);
@@ -90,6 +94,7 @@ export async function hybridSearch(
     pageEnd: Number(r.page_end),
     similarity: Number(r.similarity),
     score: Number(r.score),
+    lexical: r.lexical === true || r.lexical === "t",
   }));
 }
 
@@ -162,4 +167,87 @@ export function excerptAround(content: string, query: string, max: number): stri
   }
   const slice = text.slice(start, start + max);
   return (start > 0 ? "…" : "") + slice.slice(0, max - (start > 0 ? 1 : 0));
+}
+
+/** A textbook passage found for a question, with what a citation needs. */
+export interface LibraryPassage {
+  documentId: string;
+  title: string;
+  page: number;
+  pageEnd: number;
+  content: string;
+  similarity: number;
+  score: number;
+}
+
+/**
+ * Below this cosine similarity a passage is noise for the question: the tutor then says the
+ * answer is not in the textbooks rather than quote something unrelated. Sharing a word is not
+ * enough (full-text matching ORs the words, so almost every passage shares one). Calibrated on
+ * ../shared/fixtures/qa with the local embedding: answerable questions' best passage 0.145–0.39
+ * (one Arabic outlier at 0.07), unanswerable ones 0.02–0.14. OpenAI's text-embedding-3 puts
+ * unrelated text around 0.1–0.2, hence its higher bar.
+ */
+export function minSimilarity(model: string): number {
+  return model.startsWith("local-") ? 0.14 : 0.25;
+}
+
+/** A passage that contains this share of the question's content words is relevant whatever its similarity. */
+export const MIN_COVERAGE = 0.6;
+
+/**
+ * The share of the question's distinct content words (light stems, see lib/text/terms.ts) that
+ * the passage contains. Short questions ("la demi-vie ?") have little for a vector to hold on to,
+ * but a passage with all their words is plainly about them.
+ */
+export function termCoverage(question: string, passage: string): number {
+  const wanted = [...new Set(terms(question))];
+  if (wanted.length === 0) return 0;
+  const have = new Set(terms(passage));
+  const found = wanted.filter((t) => have.has(t) || [...have].some((h) => sameTerm(t, h)));
+  return found.length / wanted.length;
+}
+
+/**
+ * The curriculum library's best passages for a question, among ready textbooks matching the
+ * filters (grade, subject case-insensitive, language). Only relevant passages are returned.
+ */
+export async function searchLibrary(
+  db: DbOrTx,
+  {
+    query,
+    grade,
+    subject,
+    language,
+    limit,
+  }: { query: string; grade?: string; subject?: string; language?: string; limit: number },
+): Promise<LibraryPassage[]> {
+  const filters = [sql`d.status = 'ready'`];
+  if (grade) filters.push(sql`d.grade = ${grade}`);
+  if (subject) filters.push(sql`lower(d.subject) = lower(${subject})`);
+  if (language) filters.push(sql`d.language = ${language}`);
+  const scope = sql`c.document_id in (select d.id from documents d where ${sql.join(filters, sql` and `)})`;
+  const floor = minSimilarity(getEmbedder().model);
+  const hits = (await hybridSearch(db, { scope, query, limit })).filter(
+    (h) => h.similarity >= floor || termCoverage(query, h.content) >= MIN_COVERAGE,
+  );
+  if (hits.length === 0) return [];
+  const titles = rowsOf<{ id: string; title: string }>(
+    await db.execute(
+      sql`select id, title from documents where id in (${sql.join(
+        [...new Set(hits.map((h) => h.documentId))].map((id) => sql`${id}`),
+        sql`, `,
+      )})`,
+    ),
+  );
+  const byId = new Map(titles.map((t) => [t.id, t.title]));
+  return hits.map((h) => ({
+    documentId: h.documentId as string,
+    title: byId.get(h.documentId as string) ?? "",
+    page: h.pageStart,
+    pageEnd: h.pageEnd,
+    content: h.content,
+    similarity: Math.round(h.similarity * 10_000) / 10_000,
+    score: h.score,
+  }));
 }

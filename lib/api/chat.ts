@@ -1,0 +1,194 @@
+import { z } from "zod";
+import { MESSAGE_STATUSES } from "@/db/schema";
+import type { Conversation, Message } from "@/lib/chat/conversations";
+import { defineEndpoint } from "./define";
+import { pagination, uuidParam } from "./schemas";
+
+const messageField = z
+  .string("message is required")
+  .trim()
+  .min(1, "message cannot be empty")
+  .max(4000, "message must be at most 4000 characters");
+
+const historyContent = z.string().max(8000, "history content must be at most 8000 characters");
+
+export const SourceSchema = z
+  .object({
+    document_id: z.uuid(),
+    title: z.string(),
+    page: z.number().int(),
+    excerpt: z.string(),
+    score: z.number(),
+  })
+  .meta({ id: "Source" });
+
+const ProviderError = z
+  .object({
+    error: z.string(),
+    code: z.enum(["LOCAL_AI_API_ERROR", "TIMEOUT_ERROR", "SERVICE_ERROR", "INTERNAL_ERROR"]),
+  })
+  .meta({ id: "ProviderError" });
+
+export { ProviderError };
+
+export const chat = defineEndpoint({
+  method: "POST",
+  path: "/api/chat",
+  tag: "Chat",
+  summary: "Ask the AI teacher: an answer grounded in the textbooks, with page citations",
+  description:
+    "Streams by default: `text/event-stream` in the AI SDK UI message stream protocol (what " +
+    "`useChat` from @ai-sdk/react reads): a `data-sources` part with the cited passages and a " +
+    "`data-conversation` part come before the text. With `Accept: application/json` or " +
+    '`"stream": false` the answer comes whole as JSON. The student\'s hint level (profile) sets ' +
+    "how much is given away (1 = worked answer … 5 = guiding questions only); the answer is in " +
+    "the question's language (or `language`). The maximum cost is reserved from the wallet " +
+    "first: 402 INSUFFICIENT_BALANCE and no model call when it is not covered. 429 beyond " +
+    "RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW per IP (and RATE_LIMIT_USER_REQUESTS per user). " +
+    'Model failures: 503 {"error","code": LOCAL_AI_API_ERROR | TIMEOUT_ERROR}, 500 SERVICE_ERROR ' +
+    "| INTERNAL_ERROR.",
+  auth: "user",
+  body: z.object({
+    message: messageField,
+    conversation_id: z.uuid("conversation_id must be a UUID").optional(),
+    history: z
+      .array(
+        z.object({
+          role: z.enum(["user", "assistant", "model"], "history role must be user, assistant or model"),
+          content: historyContent,
+        }),
+      )
+      .max(50, "history must have at most 50 messages")
+      .optional(),
+    grade: z.string().trim().max(10).optional(),
+    subject: z.string().trim().max(100).optional(),
+    language: z.enum(["fr", "ar", "en"], "language must be fr, ar or en").optional(),
+    stream: z.boolean("stream must be true or false").optional(),
+  }),
+  response: z.object({
+    answer: z.string(),
+    sources: z.array(SourceSchema),
+    conversation_id: z.uuid(),
+  }),
+  responseContentType: "text/event-stream",
+  errors: [402, 404, 429, 500, 503],
+});
+
+export const ConversationResponse = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    grade: z.string().nullable(),
+    subject: z.string().nullable(),
+    language: z.string().nullable(),
+    message_count: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "Conversation" });
+
+export function toConversationResponse(
+  c: Conversation & { messageCount: number },
+): z.input<typeof ConversationResponse> {
+  return {
+    id: c.id,
+    title: c.title,
+    grade: c.grade,
+    subject: c.subject,
+    language: c.language,
+    message_count: c.messageCount,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}
+
+export const MessageResponse = z
+  .object({
+    id: z.uuid(),
+    role: z.enum(["user", "assistant"]),
+    content: z.string(),
+    sources: z.array(SourceSchema),
+    status: z.enum(MESSAGE_STATUSES),
+    created_at: z.string(),
+  })
+  .meta({ id: "ChatMessage" });
+
+export function toMessageResponse(m: Message): z.input<typeof MessageResponse> {
+  return {
+    id: m.id,
+    role: m.role,
+    content: m.content,
+    sources: m.sources,
+    status: m.status,
+    created_at: m.createdAt.toISOString(),
+  };
+}
+
+export const listConversations = defineEndpoint({
+  method: "GET",
+  path: "/api/conversations",
+  tag: "Chat",
+  summary: "Your conversations with the tutor, most recent first",
+  auth: "user",
+  query: z.object(pagination),
+  response: z.object({ conversations: z.array(ConversationResponse), total: z.number().int() }),
+});
+
+export const getConversation = defineEndpoint({
+  method: "GET",
+  path: "/api/conversations/{conversation_id}",
+  tag: "Chat",
+  summary: "One of your conversations with its messages (answers with their sources)",
+  auth: "user",
+  params: uuidParam("conversation_id"),
+  response: ConversationResponse.extend({ messages: z.array(MessageResponse) }),
+  errors: [404],
+});
+
+const courseIdParam = uuidParam("course_id");
+
+export const courseChat = defineEndpoint({
+  method: "POST",
+  path: "/api/courses/{course_id}/chat",
+  tag: "Materials",
+  summary: "Chat about a course: answers grounded in its three most relevant materials",
+  description:
+    "Billed and rate limited like POST /api/chat. Saved to the course's chat history. " +
+    "`history` roles are user and model; `attachments` is accepted and unused.",
+  auth: "user",
+  params: courseIdParam,
+  body: z.object({
+    message: messageField,
+    history: z
+      .array(
+        z.object({
+          role: z.enum(["user", "model"], "history role must be user or model"),
+          content: historyContent,
+        }),
+      )
+      .max(50, "history must have at most 50 messages")
+      .default([]),
+    attachments: z.array(z.unknown()).max(10).default([]),
+  }),
+  status: 201,
+  response: z.object({ response: z.string(), timestamp: z.string() }),
+  errors: [402, 404, 429, 500, 503],
+});
+
+export const courseChatHistory = defineEndpoint({
+  method: "GET",
+  path: "/api/courses/{course_id}/chat",
+  tag: "Materials",
+  summary: "The course's chat history, oldest first",
+  auth: "user",
+  params: courseIdParam,
+  response: z.array(
+    z.object({
+      id: z.uuid(),
+      course_id: z.uuid(),
+      history: z.array(z.object({ role: z.enum(["user", "model"]), content: z.string() })),
+      created_at: z.string(),
+    }),
+  ),
+  errors: [404],
+});

@@ -1,0 +1,498 @@
+import { readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as chatRoute from "@/app/api/chat/route";
+import * as conversationRoute from "@/app/api/conversations/[conversation_id]/route";
+import * as conversationsRoute from "@/app/api/conversations/route";
+import * as courseChatRoute from "@/app/api/courses/[course_id]/chat/route";
+import { messages, profiles, tokenReservations, wallets } from "@/db/schema";
+import { NOT_IN_TEXTBOOKS } from "@/lib/ai/prompts";
+import { resetEnvCache } from "@/lib/config/env";
+import { createCourse } from "@/lib/courses";
+import { uploadMaterial } from "@/lib/courses/materials";
+import { uploadCurriculum } from "@/lib/curriculum/documents";
+import { getBalance, ledgerBalance } from "@/lib/wallet";
+import { type FakeOpenAIChat, startFakeOpenAIChat } from "./fakes/openai-chat";
+import { textPdf } from "./fixtures-gen/documents";
+import { useTempDataDir } from "./helpers/data-dir";
+import { useTestDb } from "./helpers/db";
+import { type CallResult, call } from "./helpers/http";
+import { settleIngestion } from "./helpers/ingest";
+import { createSignedInUser } from "./helpers/users";
+
+useTempDataDir("chat");
+const { db } = useTestDb();
+type User = Awaited<ReturnType<typeof createSignedInUser>>;
+
+const PHYSICS = [
+  ["La radioactivité est une transformation spontanée, aléatoire et inéluctable d'un noyau instable."],
+  [
+    "La demi-vie t1/2 est la durée au bout de laquelle la moitié des noyaux radioactifs présents s'est désintégrée.",
+  ],
+  [
+    "L'activité A d'un échantillon se mesure en becquerel (Bq) : 1 Bq correspond à une désintégration par seconde.",
+  ],
+];
+
+let counter = 0;
+/** Each call from its own address, unless a test says otherwise: the per-IP limit is tested apart. */
+const ask = (user: User, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  call(chatRoute.POST, {
+    path: "/api/chat",
+    method: "POST",
+    token: user.accessToken,
+    body,
+    headers: { "x-forwarded-for": `10.1.${Math.floor(++counter / 250)}.${counter % 250}`, ...headers },
+  });
+
+async function expectWalletConsistent(userId: string) {
+  expect(await ledgerBalance(db(), userId)).toBe((await getBalance(db(), userId)).balance);
+  const [w] = await db().select().from(wallets).where(eq(wallets.userId, userId));
+  expect(w?.balance).toBeGreaterThanOrEqual(0);
+  const open = await db().select().from(tokenReservations).where(eq(tokenReservations.userId, userId));
+  expect(open.filter((r) => r.status === "reserved")).toHaveLength(0);
+}
+
+/** The parts of an AI SDK UI message stream (SSE `data:` lines). */
+function sseParts(text: string): { type: string; [k: string]: unknown }[] {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("data: ") && l !== "data: [DONE]")
+    .map((l) => JSON.parse(l.slice(6)));
+}
+
+beforeAll(async () => {
+  process.env.TRUST_PROXY = "true";
+  process.env.RATE_LIMIT_REQUESTS = "1000";
+  process.env.RATE_LIMIT_USER_REQUESTS = "1000";
+  resetEnvCache();
+  await uploadCurriculum(db(), {
+    file: { name: "physique.pdf", type: "application/pdf", bytes: await textPdf(PHYSICS) },
+    title: "Physique 7AS",
+    grade: "7AS",
+    subject: "Physique",
+    language: "fr",
+    namespace: "curriculum",
+  });
+  await settleIngestion();
+});
+afterAll(() => {
+  for (const k of ["TRUST_PROXY", "RATE_LIMIT_REQUESTS", "RATE_LIMIT_USER_REQUESTS"]) delete process.env[k];
+  resetEnvCache();
+});
+
+describe("the tutor, offline model", () => {
+  it("answers in JSON with page citations, bills the wallet and stores the conversation", async () => {
+    const ada = await createSignedInUser(db());
+    const before = await getBalance(db(), ada.id);
+    const res = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false });
+    expect(res.status).toBe(200);
+    expect(res.body.answer).toMatch(/hors ligne/i);
+    // The three short pages make one passage, cited by its first page.
+    expect(res.body.answer).toMatch(/\[1\] \(p\. 1\)/);
+    expect(res.body.sources[0]).toMatchObject({
+      title: "Physique 7AS",
+      page: 1,
+      document_id: expect.any(String),
+    });
+    expect(res.body.sources[0].excerpt).toMatch(/demi-vie/);
+    const after = await getBalance(db(), ada.id);
+    expect(after.balance).toBeLessThan(before.balance);
+    expect(after.reserved).toBe(0);
+    await expectWalletConsistent(ada.id);
+
+    const list = await call(conversationsRoute.GET, { path: "/api/conversations", token: ada.accessToken });
+    expect(list.body.conversations).toHaveLength(1);
+    expect(list.body.conversations[0]).toMatchObject({
+      id: res.body.conversation_id,
+      title: "Qu'est-ce que la demi-vie ?",
+      message_count: 2,
+    });
+    const one = await call(conversationRoute.GET, {
+      path: `/api/conversations/${res.body.conversation_id}`,
+      token: ada.accessToken,
+      params: { conversation_id: res.body.conversation_id },
+    });
+    expect(one.body.messages.map((m: { role: string }) => m.role)).toStrictEqual(["user", "assistant"]);
+    expect(one.body.messages[1]).toMatchObject({
+      status: "complete",
+      content: res.body.answer,
+      sources: res.body.sources,
+    });
+
+    const bob = await createSignedInUser(db());
+    const stranger = await call(conversationRoute.GET, {
+      path: `/api/conversations/${res.body.conversation_id}`,
+      token: bob.accessToken,
+      params: { conversation_id: res.body.conversation_id },
+    });
+    expect(stranger.status).toBe(404);
+    expect(stranger.body).toStrictEqual({ detail: "Conversation not found", code: "NOT_FOUND" });
+    const hijack = await ask(bob, {
+      message: "Et l'activité ?",
+      conversation_id: res.body.conversation_id,
+      stream: false,
+    });
+    expect(hijack.status).toBe(404);
+  });
+
+  it("streams the UI message stream: sources first, then the text, stored when it ends", async () => {
+    const ada = await createSignedInUser(db());
+    const res = await chatRoute.POST(
+      new Request("http://localhost/api/chat", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${ada.accessToken}`,
+          "content-type": "application/json",
+          "x-forwarded-for": "10.9.9.9",
+        },
+        body: JSON.stringify({ message: "En quelle unité se mesure l'activité ?" }),
+      }),
+      { params: Promise.resolve({}) },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(res.headers.get("x-vercel-ai-ui-message-stream")).toBe("v1");
+    const parts = sseParts(await res.text());
+    const types = parts.map((p) => p.type);
+    expect(types[0]).toBe("start");
+    const sourcesAt = types.indexOf("data-sources");
+    const firstText = types.indexOf("text-delta");
+    expect(sourcesAt).toBeGreaterThan(-1);
+    expect(sourcesAt).toBeLessThan(firstText);
+    expect(types.filter((t) => t === "text-delta").length).toBeGreaterThan(5);
+    expect(types.at(-1)).toBe("finish");
+    const text = parts
+      .filter((p) => p.type === "text-delta")
+      .map((p) => p.delta)
+      .join("");
+    expect(text).toMatch(/becquerel/);
+    const conversationPart = parts.find((p) => p.type === "data-conversation");
+    const conversationId =
+      (conversationPart?.data as { conversation_id?: string } | undefined)?.conversation_id ?? "";
+    expect(conversationId).toMatch(/^[0-9a-f-]{36}$/);
+    // Stored once the stream ended.
+    await new Promise((r) => setTimeout(r, 50));
+    const stored = await db().select().from(messages).where(eq(messages.conversationId, conversationId));
+    expect(stored.find((m) => m.role === "assistant")).toMatchObject({ content: text, status: "complete" });
+    await expectWalletConsistent(ada.id);
+  });
+
+  it("says the answer is not in the textbooks for the fixtures' unanswerable questions", async () => {
+    const ada = await createSignedInUser(db());
+    const qa = path.resolve(import.meta.dirname, "../../shared/fixtures/qa/questions.jsonl");
+    let questions: { lang: string; question: string; doc: string | null }[] = [
+      {
+        lang: "fr",
+        question: "Quelle est la date de l'épreuve de philosophie du bac mauritanien 2024 ?",
+        doc: null,
+      },
+    ];
+    try {
+      questions = readFileSync(qa, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+    } catch {
+      console.warn(`[api-chat] ${qa} not found: one built-in unanswerable question only`);
+    }
+    for (const q of questions.filter((x) => x.doc === null)) {
+      const res = await ask(ada, { message: q.question, stream: false });
+      expect(res.status, q.question).toBe(200);
+      expect(res.body.sources, q.question).toStrictEqual([]);
+      expect(res.body.answer.startsWith(NOT_IN_TEXTBOOKS[q.lang as "fr" | "ar"]), q.question).toBe(true);
+    }
+  });
+
+  it("at hint level 5 asks guiding questions instead of giving the answer", async () => {
+    const ada = await createSignedInUser(db());
+    await db().update(profiles).set({ hintLevel: 5 }).where(eq(profiles.id, ada.id));
+    const res = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false });
+    expect(res.body.answer).toMatch(/\?/);
+    expect(res.body.answer).not.toMatch(/moitié des noyaux/);
+  });
+
+  it("refuses with 402 before calling any model when the wallet cannot cover the cost", async () => {
+    const ada = await createSignedInUser(db());
+    await db().execute(sql`update wallets set balance = 10 where user_id = ${ada.id}`);
+    await db().execute(
+      sql`insert into financial_transactions (user_id, direction, type, tokens, description) values (${ada.id}, 'debit', 'adjustment', 19990, 'test')`,
+    );
+    const res = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false });
+    expect(res.status).toBe(402);
+    expect(res.body).toStrictEqual({ detail: "Insufficient token balance", code: "INSUFFICIENT_BALANCE" });
+    const streamed = await ask(ada, { message: "Qu'est-ce que la demi-vie ?" });
+    expect(streamed.status).toBe(402);
+    expect(
+      await db().select().from(tokenReservations).where(eq(tokenReservations.userId, ada.id)),
+    ).toHaveLength(0);
+    await expectWalletConsistent(ada.id);
+  });
+
+  it("validates its input", async () => {
+    const ada = await createSignedInUser(db());
+    for (const [body, detail] of [
+      [{}, /message is required/],
+      [{ message: "   " }, /message cannot be empty/],
+      [{ message: "x".repeat(4001) }, /at most 4000/],
+      [{ message: "ok", conversation_id: "nope" }, /conversation_id must be a UUID/],
+      [{ message: "ok", language: "de" }, /language must be fr, ar or en/],
+      [{ message: "ok", history: [{ role: "system", content: "x" }] }, /history role/],
+    ] as const) {
+      const res = await ask(ada, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.detail).toMatch(detail);
+    }
+  });
+
+  it("limits chats per IP: the 11th in a window is 429 with Retry-After", async () => {
+    process.env.RATE_LIMIT_REQUESTS = "10";
+    resetEnvCache();
+    try {
+      const ada = await createSignedInUser(db());
+      const ip = { "x-forwarded-for": "10.77.0.1" };
+      for (let i = 0; i < 10; i++) {
+        expect((await ask(ada, { message: "Définis la radioactivité", stream: false }, ip)).status).toBe(200);
+      }
+      const res = await ask(ada, { message: "Définis la radioactivité", stream: false }, ip);
+      expect(res.status).toBe(429);
+      expect(res.body).toMatchObject({ detail: "Rate limit exceeded" });
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      // Another address is not affected.
+      expect(
+        (
+          await ask(
+            ada,
+            { message: "Définis la radioactivité", stream: false },
+            { "x-forwarded-for": "10.77.0.2" },
+          )
+        ).status,
+      ).toBe(200);
+    } finally {
+      process.env.RATE_LIMIT_REQUESTS = "1000";
+      resetEnvCache();
+    }
+  });
+});
+
+describe("the tutor through an OpenAI-compatible server", () => {
+  let fake: FakeOpenAIChat;
+  beforeAll(async () => {
+    fake = await startFakeOpenAIChat();
+    Object.assign(process.env, {
+      OPENAI_API_KEY: fake.apiKey,
+      OPENAI_BASE_URL: fake.baseUrl,
+      CHAT_MODEL: "tutor-test",
+    });
+    resetEnvCache();
+  });
+  afterAll(async () => {
+    for (const k of ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CHAT_MODEL", "CHAT_TIMEOUT_SECONDS"])
+      delete process.env[k];
+    resetEnvCache();
+    await fake.close();
+  });
+  beforeEach(() => fake.reset());
+
+  it("streams the model's answer and bills the usage it reports", async () => {
+    const ada = await createSignedInUser(db());
+    fake.setMode({
+      text: "La demi-vie est la durée [1] (p. 2).",
+      usage: { prompt_tokens: 321, completion_tokens: 12 },
+    });
+    const before = await getBalance(db(), ada.id);
+    const res = await ask(ada, { message: "Qu'est-ce que la demi-vie ?" });
+    const parts = sseParts(String(res.body ?? ""));
+    expect(
+      parts
+        .filter((p) => p.type === "text-delta")
+        .map((p) => p.delta)
+        .join(""),
+    ).toBe("La demi-vie est la durée [1] (p. 2).");
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]?.body.model).toBe("tutor-test");
+    expect(String(fake.requests[0]?.body.messages?.[0]?.content)).toMatch(
+      /<passage n="1" title="Physique 7AS" page="1">/,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await getBalance(db(), ada.id)).balance).toBe(before.balance - 333);
+    await expectWalletConsistent(ada.id);
+  });
+
+  it("maps provider failures to the spec's errors and releases the reservation", async () => {
+    const ada = await createSignedInUser(db());
+    const start = (await getBalance(db(), ada.id)).balance;
+    fake.setMode({ status: 500 });
+    const failed = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false });
+    expect(failed.status).toBe(500);
+    expect(failed.body).toStrictEqual({ error: "AI service error", code: "SERVICE_ERROR" });
+    const failedStream = await ask(ada, { message: "Qu'est-ce que la demi-vie ?" });
+    expect(failedStream.status).toBe(500);
+    expect(failedStream.body).toStrictEqual({ error: "AI service error", code: "SERVICE_ERROR" });
+
+    fake.setMode({ hang: true });
+    process.env.CHAT_TIMEOUT_SECONDS = "1";
+    resetEnvCache();
+    const slow = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false });
+    delete process.env.CHAT_TIMEOUT_SECONDS;
+    resetEnvCache();
+    expect(slow.status).toBe(503);
+    expect(slow.body).toStrictEqual({ error: "AI Brain service timeout", code: "TIMEOUT_ERROR" });
+
+    // A port nothing listens on (fetch refuses "bad ports" such as 9 before connecting).
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    process.env.OPENAI_BASE_URL = `http://127.0.0.1:${port}/v1`;
+    resetEnvCache();
+    const down = await ask(ada, { message: "Qu'est-ce que la demi-vie ?" });
+    process.env.OPENAI_BASE_URL = fake.baseUrl;
+    resetEnvCache();
+    expect(down.status).toBe(503);
+    expect(down.body).toStrictEqual({ error: "AI Brain service not available", code: "LOCAL_AI_API_ERROR" });
+
+    expect((await getBalance(db(), ada.id)).balance).toBe(start);
+    await expectWalletConsistent(ada.id);
+    // No conversation was left with an unanswered question.
+    const list = await call(conversationsRoute.GET, { path: "/api/conversations", token: ada.accessToken });
+    expect(list.body.total).toBe(0);
+  });
+
+  it("a stream cut midway: the partial answer is stored as such, the reservation released", async () => {
+    const ada = await createSignedInUser(db());
+    fake.setMode({
+      text: "Un deux trois quatre cinq six sept huit neuf dix.",
+      chunks: 10,
+      dropMidStream: true,
+    });
+    const res = await ask(ada, { message: "Qu'est-ce que la demi-vie ?" });
+    expect(res.status).toBe(200);
+    const parts = sseParts(String(res.body ?? ""));
+    const text = parts
+      .filter((p) => p.type === "text-delta")
+      .map((p) => p.delta)
+      .join("");
+    expect(text.length).toBeGreaterThan(0);
+    expect(parts.some((p) => p.type === "error")).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    const [reservation] = await db()
+      .select()
+      .from(tokenReservations)
+      .where(eq(tokenReservations.userId, ada.id));
+    expect(reservation?.status).toBe("released");
+    const stored = await db().select().from(messages).where(eq(messages.role, "assistant"));
+    expect(stored.find((m) => m.reservationId === reservation?.id)).toMatchObject({
+      status: "partial",
+      content: text,
+    });
+    await expectWalletConsistent(ada.id);
+  });
+
+  it("50 simultaneous chats on a wallet that affords 10: at most 10 succeed, the rest 402, never overspent", async () => {
+    const ada = await createSignedInUser(db());
+    fake.setMode({ usage: { prompt_tokens: 100, completion_tokens: 10 } });
+    const probe = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false });
+    expect(probe.status).toBe(200);
+    const [first] = await db().select().from(tokenReservations).where(eq(tokenReservations.userId, ada.id));
+    const cost = first?.tokens ?? 0;
+    const { balance } = await getBalance(db(), ada.id);
+    await db().execute(sql`update wallets set balance = ${cost * 10} where user_id = ${ada.id}`);
+    await db().execute(
+      sql`insert into financial_transactions (user_id, direction, type, tokens, description) values (${ada.id}, 'debit', 'adjustment', ${balance - cost * 10}, 'test')`,
+    );
+    fake.reset();
+    fake.setMode({ delayMs: 400, usage: { prompt_tokens: 100, completion_tokens: 10 } });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false })),
+    );
+    const statuses = results.map((r: CallResult) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 402)).toBe(true);
+    expect(fake.requests.length).toBeLessThanOrEqual(10);
+    expect(fake.requests.length).toBe(statuses.filter((s) => s === 200).length);
+    await expectWalletConsistent(ada.id);
+  });
+});
+
+describe("course chat (the materials API)", () => {
+  it("answers from the course's materials, saves the exchange, lists the history; others get 404", async () => {
+    const ada = await createSignedInUser(db());
+    const course = await createCourse(db(), { userId: ada.id, name: "Chimie" });
+    await uploadMaterial(db(), {
+      userId: ada.id,
+      courseId: course.id,
+      file: {
+        name: "cours-acides.pdf",
+        type: "application/pdf",
+        bytes: await textPdf([
+          ["Un acide selon Brønsted est une espèce chimique capable de céder un proton H+."],
+        ]),
+      },
+    });
+    await settleIngestion();
+    const params = { course_id: course.id };
+    const res = await call(courseChatRoute.POST, {
+      path: `/api/courses/${course.id}/chat`,
+      method: "POST",
+      token: ada.accessToken,
+      params,
+      body: { message: "Qu'est-ce qu'un acide ?", history: [], attachments: [] },
+      headers: { "x-forwarded-for": "10.55.0.1" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toStrictEqual({ response: expect.any(String), timestamp: expect.any(String) });
+    expect(res.body.response).toMatch(/céder un proton/);
+    expect(res.body.response).toMatch(/\[1\]/);
+
+    const second = await call(courseChatRoute.POST, {
+      path: `/api/courses/${course.id}/chat`,
+      method: "POST",
+      token: ada.accessToken,
+      params,
+      body: {
+        message: "Et une base ?",
+        history: [
+          { role: "user", content: "Qu'est-ce qu'un acide ?" },
+          { role: "model", content: res.body.response },
+        ],
+      },
+      headers: { "x-forwarded-for": "10.55.0.1" },
+    });
+    expect(second.status).toBe(201);
+    const history = await call(courseChatRoute.GET, {
+      path: `/api/courses/${course.id}/chat`,
+      token: ada.accessToken,
+      params,
+    });
+    expect(history.body).toHaveLength(2);
+    expect(history.body[0]).toStrictEqual({
+      id: expect.any(String),
+      course_id: course.id,
+      history: [
+        { role: "user", content: "Qu'est-ce qu'un acide ?" },
+        { role: "model", content: res.body.response },
+      ],
+      created_at: expect.any(String),
+    });
+    expect(history.body[1].history[0].content).toBe("Et une base ?");
+
+    const bob = await createSignedInUser(db());
+    for (const method of ["GET", "POST"] as const) {
+      const other = await call(method === "GET" ? courseChatRoute.GET : courseChatRoute.POST, {
+        path: `/api/courses/${course.id}/chat`,
+        method,
+        token: bob.accessToken,
+        params,
+        body: method === "POST" ? { message: "Salut" } : undefined,
+        headers: { "x-forwarded-for": "10.55.0.2" },
+      });
+      expect(other.status).toBe(404);
+      expect(other.body).toStrictEqual({ detail: "Course not found", code: "NOT_FOUND" });
+    }
+    await expectWalletConsistent(ada.id);
+  });
+});
