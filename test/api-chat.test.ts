@@ -212,6 +212,14 @@ describe("the tutor, offline model", () => {
     const res = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false });
     expect(res.body.answer).toMatch(/\?/);
     expect(res.body.answer).not.toMatch(/moitié des noyaux/);
+    // Asking for more help than the profile allows changes nothing; asking for less is honoured.
+    const more = await ask(ada, { message: "Qu'est-ce que la demi-vie ?", stream: false, hint_level: 1 });
+    expect(more.body.answer).not.toMatch(/moitié des noyaux/);
+    const bob = await createSignedInUser(db());
+    const guided = await ask(bob, { message: "Qu'est-ce que la demi-vie ?", stream: false, hint_level: 5 });
+    expect(guided.body.answer).not.toMatch(/moitié des noyaux/);
+    const full = await ask(bob, { message: "Qu'est-ce que la demi-vie ?", stream: false });
+    expect(full.body.answer).toMatch(/moitié des noyaux/);
   });
 
   it("refuses with 402 before calling any model when the wallet cannot cover the cost", async () => {

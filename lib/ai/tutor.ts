@@ -27,6 +27,8 @@ export interface TutorInput {
   grade?: string;
   subject?: string;
   language?: TutorLanguage;
+  /** A stricter level for this question (never more help than the profile's level). */
+  hintLevel?: number;
   signal?: AbortSignal;
 }
 
@@ -66,7 +68,7 @@ async function prepare(db: DbOrTx, input: TutorInput): Promise<PreparedTutor> {
     score: p.similarity,
   }));
   const system = tutorSystemPrompt({
-    hintLevel: profile.hintLevel,
+    hintLevel: Math.max(profile.hintLevel, input.hintLevel ?? 1),
     language,
     passages: passages.map((p, i) => ({ n: i + 1, title: p.title, page: p.page, text: p.content })),
   });

@@ -63,6 +63,16 @@ export const chat = defineEndpoint({
     grade: z.string().trim().max(10).optional(),
     subject: z.string().trim().max(100).optional(),
     language: z.enum(["fr", "ar", "en"], "language must be fr, ar or en").optional(),
+    hint_level: z
+      .number("hint_level must be an integer from 1 to 5")
+      .int("hint_level must be an integer from 1 to 5")
+      .min(1, "hint_level must be an integer from 1 to 5")
+      .max(5, "hint_level must be an integer from 1 to 5")
+      .optional()
+      .meta({
+        description:
+          "Ask for fewer hints than your profile's level for this question (a higher level); a lower one is ignored: the level an admin set is the most help you get.",
+      }),
     stream: z.boolean("stream must be true or false").optional(),
   }),
   response: z.object({

@@ -29,6 +29,7 @@ export const POST = route(chat, async ({ db, req, body, principal, ip }) => {
     grade: body.grade || undefined,
     subject: body.subject || undefined,
     language: body.language,
+    hintLevel: body.hint_level,
     signal: req.signal,
   };
   try {
