@@ -8,6 +8,8 @@ import { sameTerm, terms } from "@/lib/text/terms";
 const RRF_K = 60;
 /** Candidates taken from each ranking before fusion. */
 const CANDIDATES = 50;
+/** Passages sharing words with the question that are ranked at most, per kind of match (indexed search). */
+const FTS_POOL = 300;
 
 export interface ChunkHit {
   chunkId: string;
@@ -34,6 +36,20 @@ export function ftsTerms(query: string): string {
 }
 
 /**
+ * The text-search query in the question's script: Arabic words through the Arabic configuration,
+ * the rest through the French one (whose stop words then stay out: through the Arabic
+ * configuration "la" or "est" would match every French passage). A question mixing both scripts
+ * gets both.
+ */
+function tsQuery(question: string, terms: string): SQL {
+  const arabic = /[\u0600-\u06FF]/.test(question);
+  const latin = /[A-Za-zÀ-ÿ]/.test(question);
+  if (arabic && !latin) return sql`to_tsquery('arabic', ${terms})`;
+  if (arabic) return sql`(to_tsquery('french', ${terms}) || to_tsquery('arabic', ${terms}))`;
+  return sql`to_tsquery('french', ${terms})`;
+}
+
+/**
  * Hybrid search over a set of chunks: vector similarity and full-text rank, fused by reciprocal
  * rank. `scope` is a SQL condition on `chunks c` (and `m` materials when joined). The scoped
  * rows are materialised first and scanned exactly: an approximate index scan followed by the
@@ -41,7 +57,21 @@ export function ftsTerms(query: string): string {
  */
 export async function hybridSearch(
   db: DbOrTx,
-  { scope, query, limit }: { scope: SQL; query: string; limit: number },
+  {
+    scope,
+    query,
+    limit,
+    approximate = false,
+  }: {
+    scope: SQL;
+    query: string;
+    limit: number;
+    /**
+     * For a scope that is most of a large table (the whole library): take each ranking's
+     * candidates from its index (HNSW for vectors, GIN for words) instead of scanning every row.
+     */
+    approximate?: boolean;
+  },
 ): Promise<ChunkHit[]> {
   const embedder = getEmbedder();
   const [vector] = await embedder.embed([query]);
@@ -50,10 +80,18 @@ export async function hybridSearch(
   const usable = !!vector && vector.some((x) => x !== 0);
   const q = usable ? `[${vector.join(",")}]` : null;
   const terms = ftsTerms(query);
-  const ftsQuery = terms
-    ? sql`(to_tsquery('french', ${terms}) || to_tsquery('arabic', ${terms}))`
-    : sql`null::tsquery`;
-  const result = await db.execute(sql`
+  const ftsQuery = terms ? tsQuery(query, terms) : sql`null::tsquery`;
+  const result = await db.execute(
+    approximate
+      ? indexedQuery({
+          scope,
+          model: embedder.model,
+          q,
+          ftsQuery,
+          ftsAllQuery: terms ? tsQuery(query, terms.replaceAll(" | ", " & ")) : sql`null::tsquery`,
+          limit,
+        })
+      : sql`
     with scoped as materialized (
       select c.id, c.material_id, c.document_id, c.content, c.page_start, c.page_end, c.tsv, c.embedding
       from chunks c
@@ -84,7 +122,8 @@ export async function hybridSearch(
            f.lexical
     from fused f join scoped s on s.id = f.id, query
     order by f.score desc, similarity desc
-    limit ${limit}`);
+    limit ${limit}`,
+  );
   return rowsOf<Record<string, unknown>>(result).map((r) => ({
     chunkId: String(r.chunk_id),
     materialId: (r.material_id as string | null) ?? null,
@@ -96,6 +135,60 @@ export async function hybridSearch(
     score: Number(r.score),
     lexical: r.lexical === true || r.lexical === "t",
   }));
+}
+
+/** The hybrid query with each ranking's candidates read from its index (see `approximate`). */
+function indexedQuery({
+  scope,
+  model,
+  q,
+  ftsQuery,
+  ftsAllQuery,
+  limit,
+}: {
+  scope: SQL;
+  model: string;
+  q: string | null;
+  ftsQuery: SQL;
+  ftsAllQuery: SQL;
+  limit: number;
+}): SQL {
+  return sql`
+    with vec as (
+      select id, row_number() over (order by d) as r from (
+        select c.id, c.embedding <=> ${q}::vector as d
+        from chunks c
+        where ${q}::vector is not null and ${scope} and c.embedding_model = ${model}
+        order by c.embedding <=> ${q}::vector
+        limit ${CANDIDATES}
+      ) v
+    ),
+    -- Ranking every passage that shares one word with the question costs a pass over most of
+    -- a large library; instead rank the passages with all its words and, for partial matches,
+    -- a bounded sample of those with any (GIN bitmap scans).
+    matched as (
+      (select c.id, c.tsv from chunks c
+        where c.tsv @@ ${ftsAllQuery} and ${scope} and c.embedding_model = ${model} limit ${FTS_POOL})
+      union
+      (select c.id, c.tsv from chunks c
+        where c.tsv @@ ${ftsQuery} and ${scope} and c.embedding_model = ${model} limit ${FTS_POOL})
+    ),
+    fts as (
+      select id, row_number() over (order by rank desc) as r from (
+        select m.id, ts_rank_cd(m.tsv, ${ftsQuery}) as rank from matched m order by rank desc limit ${CANDIDATES}
+      ) f
+    ),
+    fused as (
+      select id, sum(1.0 / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
+      from (select id, r, false as lexical from vec union all select id, r, true from fts) ranked
+      group by id
+    )
+    select s.id as chunk_id, s.material_id, s.document_id, s.content, s.page_start, s.page_end,
+           coalesce(greatest(0, least(1, 1 - (s.embedding <=> ${q}::vector))), 0) as similarity, f.score,
+           f.lexical
+    from fused f join chunks s on s.id = f.id
+    order by f.score desc, similarity desc
+    limit ${limit}`;
 }
 
 export interface MaterialSearchResult {
@@ -228,7 +321,7 @@ export async function searchLibrary(
   if (language) filters.push(sql`d.language = ${language}`);
   const scope = sql`c.document_id in (select d.id from documents d where ${sql.join(filters, sql` and `)})`;
   const floor = minSimilarity(getEmbedder().model);
-  const hits = (await hybridSearch(db, { scope, query, limit })).filter(
+  const hits = (await hybridSearch(db, { scope, query, limit, approximate: true })).filter(
     (h) => h.similarity >= floor || termCoverage(query, h.content) >= MIN_COVERAGE,
   );
   if (hits.length === 0) return [];
