@@ -67,7 +67,7 @@ export default defineConfig({
     {
       name: "e2e-mobile",
       testDir: "./e2e/browser",
-      testMatch: /(responsive|library)\.spec\.ts/,
+      testMatch: /(responsive|library|tutor)\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         viewport: { width: 390, height: 844 },

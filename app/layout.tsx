@@ -29,6 +29,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <nav aria-label="main" className="flex flex-wrap items-center gap-1 text-sm">
                 {user ? (
                   <>
+                    <Link className={link} href="/chat">
+                      {m.nav.tutor}
+                    </Link>
                     <Link className={link} href="/courses">
                       {m.nav.courses}
                     </Link>
@@ -74,6 +77,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     </Link>
                     <Link className={link} href="/admin/users">
                       {m.nav.adminUsers}
+                    </Link>
+                    <Link className={link} href="/admin/wallet">
+                      {m.nav.adminWallet}
                     </Link>
                   </nav>
                 ) : null}

@@ -1,6 +1,5 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
 import { callApi } from "./api-client";
@@ -241,9 +240,6 @@ export function CourseMaterials({ courseId, materials }: { courseId: string; mat
           )
         ) : null}
       </Card>
-      <Link href="/courses" className="text-sm text-emerald-800 underline">
-        ← {m.courses.title}
-      </Link>
     </div>
   );
 }

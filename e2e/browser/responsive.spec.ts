@@ -20,7 +20,7 @@ for (const locale of ["fr", "ar"] as const) {
   test(`signed-in pages fit the phone's width in ${locale}`, async ({ page, context }, testInfo) => {
     await setLocaleCookie(context, locale);
     await signInAs(page, USERS.admin);
-    for (const path of ["/profile", "/admin/users"]) {
+    for (const path of ["/profile", "/admin/users", "/chat", "/admin/wallet"]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       expect(await hasHorizontalScroll(page), `${path} (${locale})`).toBeNull();

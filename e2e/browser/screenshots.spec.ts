@@ -24,6 +24,8 @@ const PAGES = [
 const SIGNED_IN = [
   { name: "profile", path: "/profile", heading: (l: "fr" | "ar") => MESSAGES[l].profile.title },
   { name: "admin-users", path: "/admin/users", heading: (l: "fr" | "ar") => MESSAGES[l].admin.usersTitle },
+  { name: "chat", path: "/chat", heading: (l: "fr" | "ar") => MESSAGES[l].chat.title },
+  { name: "admin-wallet", path: "/admin/wallet", heading: (l: "fr" | "ar") => MESSAGES[l].wallet.title },
 ];
 
 for (const locale of ["fr", "ar"] as const) {

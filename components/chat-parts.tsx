@@ -1,0 +1,124 @@
+"use client";
+
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { useI18n } from "./i18n";
+import { Button } from "./ui";
+
+/** The question box: Enter sends, Shift+Enter starts a new line; Stop while an answer comes. */
+export function ChatComposer({
+  busy,
+  onSend,
+  onStop,
+  placeholder,
+  sticky = false,
+}: {
+  busy: boolean;
+  onSend: (text: string) => void;
+  /** Without it, no Stop button (a request that cannot be interrupted). */
+  onStop?: () => void;
+  placeholder: string;
+  sticky?: boolean;
+}) {
+  const { m } = useI18n();
+  const [text, setText] = useState("");
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const hintId = useId();
+  const wasBusy = useRef(busy);
+  // Back to the box when the answer is done (it was disabled meanwhile).
+  useEffect(() => {
+    if (wasBusy.current && !busy) ref.current?.focus();
+    wasBusy.current = busy;
+  }, [busy]);
+
+  function submit(e?: FormEvent) {
+    e?.preventDefault();
+    const question = text.trim();
+    if (!question || busy) return;
+    onSend(question);
+    setText("");
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  }
+
+  return (
+    <form
+      onSubmit={submit}
+      className={sticky ? "sticky bottom-0 z-10 -mx-1 bg-slate-50/95 px-1 pt-2 pb-3" : ""}
+    >
+      <div className="flex items-end gap-2">
+        <label className="min-w-0 flex-1">
+          <span className="sr-only">{m.chat.inputLabel}</span>
+          <textarea
+            ref={ref}
+            name="message"
+            rows={2}
+            maxLength={4000}
+            dir="auto"
+            value={text}
+            disabled={busy}
+            placeholder={placeholder}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={onKeyDown}
+            aria-describedby={hintId}
+            className="block max-h-48 min-h-12 w-full resize-none rounded-xl border border-slate-300 bg-white px-3 py-2 text-base field-sizing-content focus:border-emerald-700 focus:outline-2 focus:outline-emerald-700/30 disabled:bg-slate-100"
+          />
+        </label>
+        {busy && onStop ? (
+          <Button type="button" variant="secondary" onClick={onStop}>
+            {m.chat.stop}
+          </Button>
+        ) : (
+          <Button type="submit" disabled={busy || text.trim() === ""}>
+            {m.chat.send}
+          </Button>
+        )}
+      </div>
+      {/* Phones have no Shift key at hand: the hint is for keyboards (and screen readers). */}
+      <p id={hintId} className="mt-1 text-xs text-slate-500 max-sm:sr-only">
+        {m.chat.keyboardHint}
+      </p>
+    </form>
+  );
+}
+
+/** Copies an answer's Markdown to the clipboard. */
+export function CopyButton({ text }: { text: string }) {
+  const { m } = useI18n();
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(t);
+  }, [copied]);
+  return (
+    <button
+      type="button"
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(text);
+          setCopied(true);
+        } catch {
+          // No clipboard (an insecure origin, a denied permission): the button simply stays as is.
+        }
+      }}
+      className="rounded-md px-2 py-1 text-xs font-medium text-slate-600 hover:bg-slate-100"
+    >
+      <span aria-live="polite">{copied ? m.chat.copied : m.chat.copy}</span>
+    </button>
+  );
+}
+
+export function Thinking() {
+  const { m } = useI18n();
+  return (
+    <p role="status" className="flex items-center gap-2 text-sm text-slate-600">
+      <span aria-hidden className="size-2 animate-pulse rounded-full bg-emerald-600" />
+      {m.chat.thinking}
+    </p>
+  );
+}
