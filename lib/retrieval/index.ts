@@ -10,6 +10,8 @@ const RRF_K = 60;
 const CANDIDATES = 50;
 /** Passages sharing words with the question that are ranked at most, per kind of match (indexed search). */
 const FTS_POOL = 300;
+/** Nearest passages read from the HNSW index before the scope filter (hnsw.ef_search is raised to it). */
+const VECTOR_POOL = 200;
 
 export interface ChunkHit {
   chunkId: string;
@@ -81,8 +83,15 @@ export async function hybridSearch(
   const q = usable ? `[${vector.join(",")}]` : null;
   const terms = ftsTerms(query);
   const ftsQuery = terms ? tsQuery(query, terms) : sql`null::tsquery`;
-  const result = await db.execute(
-    approximate
+  const result = approximate
+    ? await db.transaction(async (tx) => {
+        // The index returns at most ef_search rows: enough for the pool the scope filters.
+        await tx.execute(sql.raw(`set local hnsw.ef_search = ${VECTOR_POOL}`));
+        return tx.execute(statementFor(true));
+      })
+    : await db.execute(statementFor(false));
+  function statementFor(indexed: boolean): SQL {
+    return indexed
       ? indexedQuery({
           scope,
           model: embedder.model,
@@ -122,8 +131,8 @@ export async function hybridSearch(
            f.lexical
     from fused f join scoped s on s.id = f.id, query
     order by f.score desc, similarity desc
-    limit ${limit}`,
-  );
+    limit ${limit}`;
+  }
   return rowsOf<Record<string, unknown>>(result).map((r) => ({
     chunkId: String(r.chunk_id),
     materialId: (r.material_id as string | null) ?? null,
@@ -153,29 +162,38 @@ function indexedQuery({
   ftsAllQuery: SQL;
   limit: number;
 }): SQL {
+  // Each pool is read from its index without the scope (a join there lets the planner drive the
+  // scan from the scope instead, and stale statistics make it do so), then filtered by it.
   return sql`
-    with vec as (
-      select id, row_number() over (order by d) as r from (
-        select c.id, c.embedding <=> ${q}::vector as d
-        from chunks c
-        where ${q}::vector is not null and ${scope} and c.embedding_model = ${model}
-        order by c.embedding <=> ${q}::vector
-        limit ${CANDIDATES}
-      ) v
+    with vec_pool as (
+      select c.id, c.embedding <=> ${q}::vector as d
+      from chunks c
+      where ${q}::vector is not null and c.embedding_model = ${model}
+      order by c.embedding <=> ${q}::vector
+      limit ${VECTOR_POOL}
+    ),
+    vec as (
+      select c.id, row_number() over (order by p.d) as r
+      from vec_pool p join chunks c on c.id = p.id
+      where ${scope}
+      order by p.d
+      limit ${CANDIDATES}
     ),
     -- Ranking every passage that shares one word with the question costs a pass over most of
     -- a large library; instead rank the passages with all its words and, for partial matches,
     -- a bounded sample of those with any (GIN bitmap scans).
-    matched as (
-      (select c.id, c.tsv from chunks c
-        where c.tsv @@ ${ftsAllQuery} and ${scope} and c.embedding_model = ${model} limit ${FTS_POOL})
+    fts_pool as (
+      (select c.id from chunks c where c.tsv @@ ${ftsAllQuery} and c.embedding_model = ${model} limit ${FTS_POOL})
       union
-      (select c.id, c.tsv from chunks c
-        where c.tsv @@ ${ftsQuery} and ${scope} and c.embedding_model = ${model} limit ${FTS_POOL})
+      (select c.id from chunks c where c.tsv @@ ${ftsQuery} and c.embedding_model = ${model} limit ${FTS_POOL})
     ),
     fts as (
       select id, row_number() over (order by rank desc) as r from (
-        select m.id, ts_rank_cd(m.tsv, ${ftsQuery}) as rank from matched m order by rank desc limit ${CANDIDATES}
+        select c.id, ts_rank_cd(c.tsv, ${ftsQuery}) as rank
+        from fts_pool p join chunks c on c.id = p.id
+        where ${scope}
+        order by rank desc
+        limit ${CANDIDATES}
       ) f
     ),
     fused as (
@@ -321,7 +339,10 @@ export async function searchLibrary(
   if (language) filters.push(sql`d.language = ${language}`);
   const scope = sql`c.document_id in (select d.id from documents d where ${sql.join(filters, sql` and `)})`;
   const floor = minSimilarity(getEmbedder().model);
-  const hits = (await hybridSearch(db, { scope, query, limit, approximate: true })).filter(
+  // The whole library is searched through its indexes; a filtered part of it is scanned exactly
+  // (an index read then filtered would find too little of a small part).
+  const approximate = !grade && !subject && !language;
+  const hits = (await hybridSearch(db, { scope, query, limit, approximate })).filter(
     (h) => h.similarity >= floor || termCoverage(query, h.content) >= MIN_COVERAGE,
   );
   if (hits.length === 0) return [];
