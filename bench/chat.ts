@@ -166,10 +166,17 @@ for (const size of SIZES) {
     console.log(`  ${k.padEnd(10)} p50 ${v.p50} ms   p95 ${v.p95} ms`);
   const overhead = summary.total as { p50: number; p95: number };
   const retrieval = summary.retrieval as { p50: number; p95: number };
-  console.log(
-    `  → overhead p50 ${overhead.p50} ms (target ≤ 30 ms at 10k: ${overhead.p50 <= 30 ? "met" : "missed"}); ` +
-      `retrieval p95 ${retrieval.p95} ms (target ≤ 50 ms at 100k: ${retrieval.p95 <= 50 ? "met" : "missed"})`,
-  );
+  // The issue's targets: overhead p50 ≤ 30 ms at 10k passages, retrieval p95 ≤ 50 ms at 100k.
+  if (inLibrary === 10_000) {
+    console.log(
+      `  → overhead p50 ${overhead.p50} ms: target ≤ 30 ms ${overhead.p50 <= 30 ? "met" : "missed"}`,
+    );
+  }
+  if (inLibrary === 100_000) {
+    console.log(
+      `  → retrieval p95 ${retrieval.p95} ms: target ≤ 50 ms ${retrieval.p95 <= 50 ? "met" : "missed"}`,
+    );
+  }
 }
 
 // Reserve/finalize under 50-way concurrency, on a wallet that affords exactly 10 reservations at a time.
