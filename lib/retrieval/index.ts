@@ -162,35 +162,39 @@ function indexedQuery({
   ftsAllQuery: SQL;
   limit: number;
 }): SQL {
-  // Each pool is read from its index without the scope (a join there lets the planner drive the
-  // scan from the scope instead, and stale statistics make it do so), then filtered by it.
+  // Each pool is read from its index without the scope and materialised, then filtered by the
+  // scope (`c` is the pool there): joined earlier, the scope lets the planner drive the scan
+  // from the documents table through every passage, and stale statistics make it do so.
   return sql`
-    with vec_pool as (
-      select c.id, c.embedding <=> ${q}::vector as d
+    with vec_pool as materialized (
+      select c.id, c.document_id, c.material_id, c.embedding <=> ${q}::vector as d
       from chunks c
       where ${q}::vector is not null and c.embedding_model = ${model}
       order by c.embedding <=> ${q}::vector
       limit ${VECTOR_POOL}
     ),
     vec as (
-      select c.id, row_number() over (order by p.d) as r
-      from vec_pool p join chunks c on c.id = p.id
+      select c.id, row_number() over (order by c.d) as r
+      from vec_pool c
       where ${scope}
-      order by p.d
+      order by c.d
       limit ${CANDIDATES}
     ),
     -- Ranking every passage that shares one word with the question costs a pass over most of
     -- a large library; instead rank the passages with all its words and, for partial matches,
     -- a bounded sample of those with any (GIN bitmap scans).
-    fts_pool as (
+    fts_ids as materialized (
       (select c.id from chunks c where c.tsv @@ ${ftsAllQuery} and c.embedding_model = ${model} limit ${FTS_POOL})
       union
       (select c.id from chunks c where c.tsv @@ ${ftsQuery} and c.embedding_model = ${model} limit ${FTS_POOL})
     ),
+    fts_pool as materialized (
+      select c.id, c.document_id, c.material_id, c.tsv from fts_ids i join chunks c on c.id = i.id
+    ),
     fts as (
       select id, row_number() over (order by rank desc) as r from (
         select c.id, ts_rank_cd(c.tsv, ${ftsQuery}) as rank
-        from fts_pool p join chunks c on c.id = p.id
+        from fts_pool c
         where ${scope}
         order by rank desc
         limit ${CANDIDATES}
