@@ -1,5 +1,5 @@
 import type { EmbeddingModelV3 } from "@ai-sdk/provider";
-import { foldForSearch } from "@/lib/text/fold";
+import { canonical, STOPWORDS_SOURCE, stem } from "@/lib/text/terms";
 
 // The embedded default embedding: lexical, deterministic, multilingual, no network and no model
 // file. It is a hashed bag of stems and character n-grams (the "hashing trick"), so it finds
@@ -23,35 +23,6 @@ const WORD_SEED = 0x811c9dc5;
 const NGRAM_SEED = 0x2f6b7d13;
 const MASK = LOCAL_EMBEDDING_DIMENSIONS - 1;
 
-/**
- * Words that carry no topic in questions or passages (French, English, Arabic), in folded form.
- * Without corpus statistics (IDF) they would otherwise dominate every vector.
- */
-const STOPWORDS_SOURCE = `
-le la les un une des du de d l au aux a à et ou où en y ce cet cette ces c ca ça se s sa son ses
-leur leurs lui il ils elle elles on nous vous je j tu te me m moi toi ne n pas plus moins tres
-qui que qu quoi dont quel quelle quels quelles lequel laquelle comment pourquoi quand combien
-est sont etre ete etait fait faire avoir ai as avons avez ont peut peuvent doit dans par
-pour sur sous avec sans entre vers chez donc mais car si alors aussi comme tout tous toute toutes
-autre autres meme deja ici cela ceci celui celle ceux donne
-the an of to in on at is are was were be been being what which who whom whose how when where why
-does do did it its this that these those for from with by as and or not can could would should
-according there their they them we you your he she his her has have had will about into than
-في من على الى إلى عن ما ماذا هي هو هم هن هل كيف متى لماذا أين اين التي الذي الذين اللذين ذلك
-تلك هذا هذه هؤلاء و أو او ثم إذا اذا إن ان أن كان كانت يكون تكون مع بين عند لا لم لن قد كل بعض
-غير حتى أي اي منذ فيه فيها به بها له لها منه منها عليه عليها هنا هناك نحن أنا انا أنت انت
-`;
-
-/**
- * A word as the features see it: folded for search, then lam-alef in one canonical order.
- * Many Arabic PDFs give the lam-alef ligature as alef+lam ("االنتقال" for "الانتقال"); reordering
- * every "لا" the same way on both sides makes the two spellings equal, at the price of merging
- * a few unrelated n-grams.
- */
-function canonical(text: string): string {
-  return foldForSearch(text).replaceAll("\u0644\u0627", "\u0627\u0644");
-}
-
 const STOPWORDS = new Set(
   STOPWORDS_SOURCE.split(/\s+/)
     .filter(Boolean)
@@ -72,88 +43,6 @@ function isWordChar(c: number): boolean {
     CHAR_CLASS[c] = k;
   }
   return k === 1;
-}
-
-const LATIN_SUFFIXES = [
-  "ivite",
-  "ement",
-  "ation",
-  "ateur",
-  "atrice",
-  "ite",
-  "isme",
-  "iste",
-  "euse",
-  "ive",
-  "eux",
-  "eur",
-  "ique",
-  "able",
-  "ing",
-  "if",
-  "ee",
-  "er",
-  "e",
-];
-
-/** French (and English) light stemming on folded words: plural, then one derivational suffix. */
-function stemLatin(w: string): string {
-  if (w.length <= 3) return w;
-  let s = w;
-  const last = s.charCodeAt(s.length - 1);
-  if ((last === 0x73 || last === 0x78) && s.charCodeAt(s.length - 2) !== 0x73) s = s.slice(0, -1);
-  for (const suffix of LATIN_SUFFIXES) {
-    if (s.length - suffix.length >= 3 && s.endsWith(suffix)) return s.slice(0, -suffix.length);
-  }
-  return s;
-}
-
-// Arabic light stemming (after Larkey's "light10"), on canonical words: ة is already ه, and the
-// article before an alef-initial word reads "اال" in canonical lam-alef order.
-const ARABIC_ARTICLES = [
-  "\u0648\u0627\u0644",
-  "\u0628\u0627\u0644",
-  "\u0643\u0627\u0644",
-  "\u0641\u0627\u0644",
-  "\u0644\u0644",
-  "\u0627\u0644",
-];
-const ARABIC_SUFFIXES = [
-  "\u0647\u0627", // ها
-  "\u0627\u0646", // ان
-  "\u0627\u062a", // ات
-  "\u0648\u0646", // ون
-  "\u064a\u0646", // ين
-  "\u064a\u0647", // يه (ية)
-  "\u0647", // ه (ة, his)
-  "\u064a", // ي
-];
-const ALEF_ARTICLE = "\u0627\u0627\u0644"; // ال + ا… in canonical order
-
-function stemArabic(w: string): string {
-  let s = w;
-  if (s.length > 3 && s.charCodeAt(0) === 0x648) s = s.slice(1); // و (and)
-  for (const prefix of ["\u0628", "\u0643", "\u0641", ""]) {
-    if (s.startsWith(prefix + ALEF_ARTICLE) && s.length - prefix.length > 4) {
-      s = `\u0627${s.slice(prefix.length + 3)}`;
-      break;
-    }
-  }
-  for (const article of ARABIC_ARTICLES) {
-    if (s.length - article.length >= 2 && s.startsWith(article)) {
-      s = s.slice(article.length);
-      break;
-    }
-  }
-  for (const suffix of ARABIC_SUFFIXES) {
-    if (s.length - suffix.length >= 2 && s.endsWith(suffix)) s = s.slice(0, -suffix.length);
-  }
-  return s;
-}
-
-function stem(w: string): string {
-  const c = w.charCodeAt(0);
-  return c >= 0x620 && c <= 0x6ff ? stemArabic(w) : stemLatin(w);
 }
 
 /** Murmur3's finaliser: FNV-1a alone leaves the low bits (our index) poorly mixed. */

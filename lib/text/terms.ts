@@ -4,28 +4,36 @@ import { foldForSearch } from "./fold";
 // usual French/English/Arabic function words dropped): what the offline tutor matches sentences
 // with and what retrieval measures a passage's coverage of a question with.
 
-const STOPWORDS_SOURCE = `
+/**
+ * Words that carry no topic in questions or passages (French, English, Arabic), as written;
+ * the local embedding ignores them too.
+ */
+export const STOPWORDS_SOURCE = `
 le la les un une des du de d l au aux a à et ou où en y ce cet cette ces c ca ça se s sa son ses
 leur leurs lui il ils elle elles on nous vous je j tu te me m moi toi ne n pas plus moins tres
 qui que qu quoi dont quel quelle quels quelles lequel laquelle comment pourquoi quand combien
 est sont etre ete etait fait faire avoir ai as avons avez ont peut peuvent doit dans par
 pour sur sous avec sans entre vers chez donc mais car si alors aussi comme tout tous toute toutes
-autre autres meme deja ici cela ceci celui celle ceux donne dis explique definition veut dire
+autre autres meme deja ici cela ceci celui celle ceux donne
 the an of to in on at is are was were be been being what which who whom whose how when where why
 does do did it its this that these those for from with by as and or not can could would should
 according there their they them we you your he she his her has have had will about into than
-give tell explain me my many much
 في من على الى إلى عن ما ماذا هي هو هم هن هل كيف متى لماذا أين اين التي الذي الذين اللذين ذلك
 تلك هذا هذه هؤلاء و أو او ثم إذا اذا إن ان أن كان كانت يكون تكون مع بين عند لا لم لن قد كل بعض
 غير حتى أي اي منذ فيه فيها به بها له لها منه منها عليه عليها هنا هناك نحن أنا انا أنت انت
 `;
 
 /** Folded for search, with lam-alef in one order (PDFs often store it swapped: "االنزالق"). */
-function canonical(text: string): string {
+export function canonical(text: string): string {
   return foldForSearch(text).replaceAll("\u0644\u0627", "\u0627\u0644");
 }
 
-const STOPWORDS = new Set(STOPWORDS_SOURCE.split(/\s+/).filter(Boolean).map(canonical));
+/** How a student asks, not what about: ignored when matching a question's words. */
+const QUESTION_WORDS = "dis explique definition veut dire give tell explain me my many much";
+
+const STOPWORDS = new Set(
+  `${STOPWORDS_SOURCE} ${QUESTION_WORDS}`.split(/\s+/).filter(Boolean).map(canonical),
+);
 
 const LATIN_SUFFIXES = [
   "ivite",
@@ -102,7 +110,7 @@ function stemArabic(w: string): string {
   return s;
 }
 
-function stem(w: string): string {
+export function stem(w: string): string {
   const c = w.charCodeAt(0);
   return c >= 0x620 && c <= 0x6ff ? stemArabic(w) : stemLatin(w);
 }
