@@ -8,6 +8,7 @@ import * as conversationRoute from "@/app/api/conversations/[conversation_id]/ro
 import * as conversationsRoute from "@/app/api/conversations/route";
 import * as courseChatRoute from "@/app/api/courses/[course_id]/chat/route";
 import { messages, profiles, tokenReservations, wallets } from "@/db/schema";
+import { streamBilled } from "@/lib/ai/call";
 import { NOT_IN_TEXTBOOKS } from "@/lib/ai/prompts";
 import { resetEnvCache } from "@/lib/config/env";
 import { createCourse } from "@/lib/courses";
@@ -204,6 +205,25 @@ describe("the tutor, offline model", () => {
       expect(res.body.sources, q.question).toStrictEqual([]);
       expect(res.body.answer.startsWith(NOT_IN_TEXTBOOKS[q.lang as "fr" | "ar"]), q.question).toBe(true);
     }
+  });
+
+  it("an answer nobody will read is cancelled: the model stops and the reservation is released at once", async () => {
+    const ada = await createSignedInUser(db());
+    const stream = await streamBilled(db(), {
+      userId: ada.id,
+      system: "",
+      messages: [{ role: "user", content: "Qu'est-ce que la demi-vie ?" }],
+      purpose: "chat",
+    });
+    await stream.cancel();
+    const outcome = await stream.outcome;
+    expect(outcome.status).not.toBe("complete");
+    const [reservation] = await db()
+      .select()
+      .from(tokenReservations)
+      .where(eq(tokenReservations.id, stream.reservationId));
+    expect(reservation?.status).toBe("released");
+    await expectWalletConsistent(ada.id);
   });
 
   it("at hint level 5 asks guiding questions instead of giving the answer", async () => {

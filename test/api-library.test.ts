@@ -485,6 +485,10 @@ describe("admin ingestion of references", () => {
       body: { reference_id: ref?.id },
     });
     expect(live.status).toBe(409);
+    // Nor can its old failed job be requeued beside the live one.
+    const requeueBeside = await requeue(queued.body.job_id);
+    expect(requeueBeside.status).toBe(409);
+    expect(requeueBeside.body.detail).toBe("Another job for the same item is already queued or running");
     expect(live.body.detail).toMatch(/^This reference is already queued \(job [0-9a-f-]{36}\)$/);
     await settleIngestion();
     const legacy = await call(vectorRoute.POST, {

@@ -1,5 +1,6 @@
 import { count, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
 import { curriculumReferences, documents, ingestionJobs, type JobStatus, materials } from "@/db/schema";
 import { conflict, notFound } from "@/lib/http/errors";
 import { type IngestionJob, requeueFailedJob } from "@/lib/ingest/jobs";
@@ -45,7 +46,11 @@ export async function getJobOrThrow(db: DbOrTx, jobId: string): Promise<JobView>
 
 /** Only a failed job goes back to the queue (409 for the others: they are live or done). */
 export async function requeueJob(db: DbOrTx, jobId: string): Promise<JobView> {
-  const requeued = await requeueFailedJob(db, jobId);
+  const requeued = await requeueFailedJob(db, jobId).catch((err: unknown) => {
+    // Another job for the same reference or document is already queued or running.
+    if (isUniqueViolation(err)) throw conflict("Another job for the same item is already queued or running");
+    throw err;
+  });
   if (!requeued) {
     const job = await getJobOrThrow(db, jobId);
     throw conflict(`Only failed jobs can be requeued; this one is ${job.status}`);

@@ -1,6 +1,7 @@
 import { generateText, type ModelMessage, streamText } from "ai";
 import type { DbOrTx } from "@/db/client";
 import { env } from "@/lib/config/env";
+import { ApiError } from "@/lib/http/errors";
 import { finalizeReservation, releaseReservation, reserveTokens } from "@/lib/wallet";
 import { classifyProviderError, type ProviderErrorResponse } from "./errors";
 import { chatModel } from "./providers";
@@ -88,7 +89,10 @@ export async function completeBilled(db: DbOrTx, call: BilledCall): Promise<Call
       error: null,
     };
   } catch (err) {
-    await releaseReservation(db, { reservationId: reservation.id, chargeTokens: 0 });
+    if (err instanceof ApiError) throw err;
+    await releaseReservation(db, { reservationId: reservation.id, chargeTokens: 0 }).catch((e: unknown) =>
+      console.error(`[chat] could not release reservation ${reservation.id}:`, e),
+    );
     throw new ProviderFailure(classifyProviderError(err));
   }
 }
@@ -100,6 +104,8 @@ export interface BilledStream {
   textDeltas: AsyncIterable<string>;
   /** Resolves once, when the call has ended and the reservation is finalized or released. */
   outcome: Promise<CallOutcome>;
+  /** Stops the model and settles now, for a caller that gives up before reading the answer. */
+  cancel(): Promise<void>;
 }
 
 /**
@@ -238,5 +244,11 @@ export async function streamBilled(db: DbOrTx, call: BilledCall): Promise<Billed
       await finish();
     }
   }
-  return { reservationId: reservation.id, model: choice.id, textDeltas: deltas(), outcome };
+  const cancel = async (): Promise<void> => {
+    if (failure === null) aborted = true;
+    stop.abort();
+    await parts.return?.(undefined).catch(() => undefined);
+    await finish();
+  };
+  return { reservationId: reservation.id, model: choice.id, textDeltas: deltas(), outcome, cancel };
 }

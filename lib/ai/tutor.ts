@@ -10,8 +10,17 @@ import {
 } from "@/lib/chat/conversations";
 import { getProfileOrThrow } from "@/lib/profiles";
 import { excerptAround, searchLibrary } from "@/lib/retrieval";
-import { type BilledCall, type CallOutcome, completeBilled, streamBilled } from "./call";
+import { type BilledCall, type CallOutcome, completeBilled, ProviderFailure, streamBilled } from "./call";
+import { classifyProviderError } from "./errors";
 import { detectLanguage, type TutorLanguage, tutorSystemPrompt } from "./prompts";
+
+/** A failure of the embedding model (OpenAI down) answers like one of the chat model. */
+export function asProviderFailure(err: unknown): never {
+  // The AI SDK's errors are named AI_*: anything else (the database) keeps its own handling.
+  if (err instanceof Error && err.name.startsWith("AI_"))
+    throw new ProviderFailure(classifyProviderError(err));
+  throw err;
+}
 
 /** Passages given to the tutor per question. */
 const PASSAGES = 5;
@@ -59,7 +68,7 @@ async function prepare(db: DbOrTx, input: TutorInput): Promise<PreparedTutor> {
     subject: input.subject,
     language: input.language,
     limit: PASSAGES,
-  });
+  }).catch(asProviderFailure);
   const sources = passages.map((p) => ({
     document_id: p.documentId,
     title: p.title,
@@ -141,7 +150,14 @@ export async function streamTutor(
 }> {
   const prepared = await prepare(db, input);
   const stream = await streamBilled(db, prepared.call);
-  const conversation = await openTurn(db, input, prepared);
+  let conversation: Conversation;
+  try {
+    conversation = await openTurn(db, input, prepared);
+  } catch (err) {
+    // Nobody will read this answer: stop the model and give the tokens back now.
+    await stream.cancel();
+    throw err;
+  }
   const done = stream.outcome.then(async (o) => {
     await closeTurn(db, conversation.id, prepared.sources, o).catch((err: unknown) =>
       console.error(`[chat] could not store the answer of conversation ${conversation.id}:`, err),

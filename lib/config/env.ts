@@ -94,6 +94,13 @@ const schema = shape.superRefine((env, ctx) => {
       message: "SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required when SUPABASE_URL is set",
     });
   }
+  if (env.RESERVATION_TTL_SECONDS <= env.CHAT_TIMEOUT_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["RESERVATION_TTL_SECONDS"],
+      message: "must be longer than CHAT_TIMEOUT_SECONDS (a reservation must outlive its chat)",
+    });
+  }
   if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
     ctx.addIssue({ code: "custom", path: ["ADMIN_PASSWORD"], message: "required when ADMIN_EMAIL is set" });
   }

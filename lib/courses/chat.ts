@@ -4,6 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import { chatHistory } from "@/db/schema";
 import { completeBilled } from "@/lib/ai/call";
 import { courseContextMessage, courseSystemPrompt, detectLanguage } from "@/lib/ai/prompts";
+import { asProviderFailure } from "@/lib/ai/tutor";
 import { getProfileOrThrow } from "@/lib/profiles";
 import { searchCourseMaterials } from "@/lib/retrieval";
 import { getCourseOrThrow } from "./index";
@@ -34,7 +35,7 @@ export async function courseChat(
     courseId: input.courseId,
     query: input.message,
     limit: TOP_MATERIALS,
-  });
+  }).catch(asProviderFailure);
   const language = detectLanguage(input.message);
   const messages: ModelMessage[] = [
     ...input.history

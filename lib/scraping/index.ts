@@ -142,6 +142,29 @@ export async function syncSource(
       .where(eq(scrapeRuns.id, run.id));
     throw new ApiError("BAD_GATEWAY", message, { extra: { run_id: run.id } });
   }
+  try {
+    return await finishRun(db, { source, run, crawl, started, ingest });
+  } catch (err) {
+    // Whatever failed after the crawl, the run must not stay "running" (it would block syncs).
+    await db
+      .update(scrapeRuns)
+      .set({ status: "failed", errorMessage: "Storing the references failed", finishedAt: sql`now()` })
+      .where(and(eq(scrapeRuns.id, run.id), eq(scrapeRuns.status, "running")))
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+async function finishRun(
+  db: DbOrTx,
+  {
+    source,
+    run,
+    crawl,
+    started,
+    ingest,
+  }: { source: string; run: ScrapeRun; crawl: CrawlResult; started: number; ingest: boolean },
+): Promise<{ run: ScrapeRun; queued: number }> {
   const crawled = performance.now();
   const newIds = await storeReferences(db, source, run.id, crawl);
   const stored = performance.now();
