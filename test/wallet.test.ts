@@ -106,6 +106,14 @@ describe("wallet", () => {
     expect(again.status).toBe(409);
     expect(again.body).toStrictEqual({ detail: "Reservation already ended (finalized)", code: "CONFLICT" });
     expect((await finalize("00000000-0000-4000-8000-000000000000", 1)).status).toBe(404);
+    const ghost = await call(reserveRoute.POST, {
+      path: "/api/wallet/internal/reserve",
+      method: "POST",
+      headers: ADMIN,
+      body: { user_id: "00000000-0000-4000-8000-000000000000", tokens: 10 },
+    });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body).toStrictEqual({ detail: "User not found", code: "NOT_FOUND" });
 
     // Usage above the reservation is capped: never more than was held.
     const r2 = await reserve(100);

@@ -7,10 +7,10 @@ import { classifyProviderError, type ProviderErrorResponse } from "./errors";
 import { chatModel } from "./providers";
 import { estimateTokens } from "./tokens";
 
-/** A model failure, answered in the specification's shape `{error, code}` with its status. */
-export class ProviderFailure extends Error {
+/** A model failure: an ApiError answered in the specification's shape `{error, code}` with its status. */
+export class ProviderFailure extends ApiError {
   constructor(readonly response: ProviderErrorResponse) {
-    super(response.body.error);
+    super(response.body.code, response.body.error, { shape: "error" });
     this.name = "ProviderFailure";
   }
 }
@@ -89,7 +89,7 @@ export async function completeBilled(db: DbOrTx, call: BilledCall): Promise<Call
       error: null,
     };
   } catch (err) {
-    if (err instanceof ApiError) throw err;
+    if (err instanceof ApiError) throw err; // the wallet's own refusal, already settled
     await releaseReservation(db, { reservationId: reservation.id, chargeTokens: 0 }).catch((e: unknown) =>
       console.error(`[chat] could not release reservation ${reservation.id}:`, e),
     );

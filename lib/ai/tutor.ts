@@ -1,4 +1,4 @@
-import type { ModelMessage } from "ai";
+import { createUIMessageStream, type ModelMessage, type UIMessageChunk } from "ai";
 import type { DbOrTx } from "@/db/client";
 import type { SourceRef } from "@/db/schema";
 import {
@@ -9,6 +9,7 @@ import {
   recentHistory,
 } from "@/lib/chat/conversations";
 import { getProfileOrThrow } from "@/lib/profiles";
+import { enforceChatRateLimit } from "@/lib/rate-limit";
 import { excerptAround, searchLibrary } from "@/lib/retrieval";
 import { type BilledCall, type CallOutcome, completeBilled, ProviderFailure, streamBilled } from "./call";
 import { classifyProviderError } from "./errors";
@@ -29,6 +30,8 @@ const HISTORY_TURNS = 10;
 
 export interface TutorInput {
   userId: string;
+  /** The client's address, for the per-IP chat limit. */
+  ip: string;
   message: string;
   conversationId?: string;
   /** Prior turns sent by a client that keeps its own history (ignored when conversationId is set). */
@@ -54,6 +57,7 @@ interface PreparedTutor {
  * textbook language), and the prompt.
  */
 async function prepare(db: DbOrTx, input: TutorInput): Promise<PreparedTutor> {
+  await enforceChatRateLimit(db, { ip: input.ip, userId: input.userId });
   const profile = await getProfileOrThrow(db, { userId: input.userId });
   const conversation = input.conversationId
     ? await getConversationOrThrow(db, { conversationId: input.conversationId, userId: input.userId })
@@ -165,4 +169,26 @@ export async function streamTutor(
     return o;
   });
   return { conversationId: conversation.id, sources: prepared.sources, textDeltas: stream.textDeltas, done };
+}
+
+/**
+ * The streamed answer as the AI SDK UI message stream (what `useChat` reads): the conversation
+ * id and the sources as data parts before the text, an error part if the model failed midway.
+ */
+export async function streamTutorUI(db: DbOrTx, input: TutorInput): Promise<ReadableStream<UIMessageChunk>> {
+  const { conversationId, sources, textDeltas, done } = await streamTutor(db, input);
+  return createUIMessageStream({
+    execute: async ({ writer }) => {
+      writer.write({ type: "start" });
+      writer.write({ type: "data-conversation", data: { conversation_id: conversationId } });
+      writer.write({ type: "data-sources", data: sources });
+      writer.write({ type: "text-start", id: "answer" });
+      for await (const delta of textDeltas) writer.write({ type: "text-delta", id: "answer", delta });
+      writer.write({ type: "text-end", id: "answer" });
+      const outcome = await done;
+      if (outcome.error) writer.write({ type: "error", errorText: outcome.error.body.error });
+      writer.write({ type: "finish" });
+    },
+    onError: (err) => classifyProviderError(err).body.error,
+  });
 }

@@ -1,18 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
 import { appSecrets, authPasswordResets, authRefreshTokens, authSessions, authUsers } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { sendMail } from "@/lib/mail";
 import { burnPasswordCheck, hashPassword, randomToken, sha256, verifyPassword } from "./crypto";
-import {
-  emailTaken,
-  invalidCredentials,
-  invalidRefresh,
-  invalidReset,
-  isUniqueViolation,
-  userNotFound,
-} from "./errors";
+import { emailTaken, invalidCredentials, invalidRefresh, invalidReset, userNotFound } from "./errors";
 import { type AccessClaims, signAccessToken, type VerificationKey, verifyAccessToken } from "./jwt";
 import type { AuthBackend, AuthTokens } from "./types";
 

@@ -6,9 +6,3 @@ export const invalidRefresh = () => new ApiError("INVALID_TOKEN", "Invalid or ex
 export const invalidReset = () => new ApiError("INVALID_TOKEN", "Invalid or expired reset token");
 export const emailTaken = () => new ApiError("EMAIL_TAKEN", "A user with this email already exists");
 export const userNotFound = () => new ApiError("NOT_FOUND", "User not found");
-
-/** A Postgres unique violation, as postgres.js or PGlite (possibly wrapped by drizzle) reports it. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-}

@@ -7,16 +7,10 @@ import {
   type WebSocketLikeConstructor,
 } from "@supabase/supabase-js";
 import WebSocket from "ws";
+import { isUniqueViolation } from "@/db/errors";
 import { env } from "@/lib/config/env";
 import { ApiError } from "@/lib/http/errors";
-import {
-  emailTaken,
-  invalidCredentials,
-  invalidRefresh,
-  invalidReset,
-  isUniqueViolation,
-  userNotFound,
-} from "./errors";
+import { emailTaken, invalidCredentials, invalidRefresh, invalidReset, userNotFound } from "./errors";
 import { jwksFromUrl, type VerificationKey } from "./jwt";
 import type { AuthBackend, AuthTokens } from "./types";
 

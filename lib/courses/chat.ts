@@ -6,6 +6,7 @@ import { completeBilled } from "@/lib/ai/call";
 import { courseContextMessage, courseSystemPrompt, detectLanguage } from "@/lib/ai/prompts";
 import { asProviderFailure } from "@/lib/ai/tutor";
 import { getProfileOrThrow } from "@/lib/profiles";
+import { enforceChatRateLimit } from "@/lib/rate-limit";
 import { searchCourseMaterials } from "@/lib/retrieval";
 import { getCourseOrThrow } from "./index";
 
@@ -26,9 +27,12 @@ export async function courseChat(
     courseId: string;
     message: string;
     history: { role: "user" | "model"; content: string }[];
+    /** The client's address, for the per-IP chat limit. */
+    ip: string;
     signal?: AbortSignal;
   },
 ): Promise<{ response: string; timestamp: Date }> {
+  await enforceChatRateLimit(db, { ip: input.ip, userId: input.userId });
   await getCourseOrThrow(db, { courseId: input.courseId, userId: input.userId });
   const profile = await getProfileOrThrow(db, { userId: input.userId });
   const found = await searchCourseMaterials(db, {

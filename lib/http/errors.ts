@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   SERVICE_ERROR: 500,
   BAD_GATEWAY: 502,
   SERVICE_UNAVAILABLE: 503,
+  LOCAL_AI_API_ERROR: 503,
+  TIMEOUT_ERROR: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -32,10 +34,17 @@ export class ApiError extends Error {
   readonly headers: Record<string, string>;
   readonly extra: Record<string, unknown>;
 
+  /** "detail" (the API's usual `{detail, code}`) or "error" (`{error, code}`: the AI-service errors of the spec). */
+  readonly shape: "detail" | "error";
+
   constructor(
     code: ErrorCode,
     detail: string,
-    opts: { headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+    opts: {
+      headers?: Record<string, string>;
+      extra?: Record<string, unknown>;
+      shape?: "detail" | "error";
+    } = {},
   ) {
     super(detail);
     this.name = "ApiError";
@@ -43,6 +52,7 @@ export class ApiError extends Error {
     this.status = ERROR_STATUS[code];
     this.headers = opts.headers ?? {};
     this.extra = opts.extra ?? {};
+    this.shape = opts.shape ?? "detail";
   }
 }
 
@@ -54,5 +64,7 @@ export const unauthorized = (detail = "Not authenticated", code: ErrorCode = "UN
 export const forbidden = (detail = "Admin privileges required") => new ApiError("FORBIDDEN", detail);
 
 export function errorBody(err: ApiError): Record<string, unknown> {
-  return { detail: err.message, code: err.code, ...err.extra };
+  return err.shape === "error"
+    ? { error: err.message, code: err.code, ...err.extra }
+    : { detail: err.message, code: err.code, ...err.extra };
 }

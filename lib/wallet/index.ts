@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { isUniqueViolation } from "@/db/errors";
+import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import {
   financialTransactions,
   idempotencyKeys,
@@ -49,7 +49,13 @@ export async function openWallet(
 export async function getWallet(db: DbOrTx, userId: string): Promise<Wallet> {
   const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
   if (row) return row;
-  await openWallet(db, { userId });
+  try {
+    await openWallet(db, { userId });
+  } catch (err) {
+    // A wallet belongs to an account: there is none for an unknown user.
+    if (isForeignKeyViolation(err)) throw notFound("User not found");
+    throw err;
+  }
   const [opened] = await db.select().from(wallets).where(eq(wallets.userId, userId));
   if (!opened) throw notFound("User not found");
   return opened;
@@ -283,11 +289,15 @@ export interface TopUpResult {
  * Credits tokens (an admin's top-up), in the ledger. With an Idempotency-Key the same key
  * credits once and replays its first answer; the same key with other parameters is 409.
  */
+/** The currency of an amount given without one: the ouguiya. */
+export const DEFAULT_CURRENCY = "MRU";
+
 export async function topUp(
   db: DbOrTx,
-  input: TopUpInput,
+  given: TopUpInput,
   { idempotencyKey }: { idempotencyKey?: string | null } = {},
 ): Promise<{ result: TopUpResult; replayed: boolean }> {
+  const input = { ...given, currency: given.currency ?? (given.amount ? DEFAULT_CURRENCY : null) };
   const hash = requestHash({
     userId: input.userId,
     tokens: input.tokens,

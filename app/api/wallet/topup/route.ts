@@ -2,7 +2,6 @@
 import { topUp } from "@/lib/api/wallet";
 import { badRequest } from "@/lib/http/errors";
 import { route } from "@/lib/http/route";
-import { getProfileOrThrow } from "@/lib/profiles";
 import * as wallet from "@/lib/wallet";
 
 export const POST = route(topUp, async ({ db, body, req, principal }) => {
@@ -10,14 +9,13 @@ export const POST = route(topUp, async ({ db, body, req, principal }) => {
   if (key !== null && (key.trim() === "" || key.length > 200)) {
     throw badRequest("Idempotency-Key must be 1 to 200 characters");
   }
-  await getProfileOrThrow(db, { userId: body.user_id });
   const { result } = await wallet.topUp(
     db,
     {
       userId: body.user_id,
       tokens: body.tokens,
       amount: body.amount ?? null,
-      currency: body.currency ?? (body.amount ? "MRU" : null),
+      currency: body.currency ?? null,
       note: body.note ?? null,
       createdBy: principal.kind === "user" ? principal.user.id : null,
     },
