@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { listenLocally, openaiError, readJsonPost, send } from "./openai-http";
 
 // A fake OpenAI-compatible /v1/chat/completions server (what Ollama, vLLM, LM Studio and OpenAI
 // all speak), on 127.0.0.1 and a random port, so the chat role runs in tests exactly as in
@@ -57,21 +57,6 @@ export interface FakeOpenAIChat {
 export const DEFAULT_FAKE_ANSWER =
   "La demi-vie est la durée au bout de laquelle la moitié des noyaux se sont désintégrés [1].";
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
-function openaiError(message: string, type: string, code: string | null) {
-  return { error: { message, type, param: null, code } };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString("utf8");
-}
-
 /** `text` cut into `n` non-empty pieces (fewer when the text is shorter than n). */
 function cut(text: string, n: number): string[] {
   const size = Math.max(1, Math.ceil(text.length / Math.max(1, n)));
@@ -106,32 +91,9 @@ export async function startFakeOpenAIChat(): Promise<FakeOpenAIChat> {
 
   const server = createServer(async (req, res) => {
     try {
-      const raw = await readBody(req);
-      if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
-        // The Responses API (/v1/responses) lands here: OpenAI-compatible servers lack it too.
-        send(
-          res,
-          404,
-          openaiError(
-            `Unknown request URL: ${req.method} ${req.url}`,
-            "invalid_request_error",
-            "unknown_url",
-          ),
-        );
-        return;
-      }
-      let body: RecordedChatRequest["body"];
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        send(
-          res,
-          400,
-          openaiError("We could not parse the JSON body of your request.", "invalid_request_error", null),
-        );
-        return;
-      }
-      fake.requests.push({ path: req.url, authorization: req.headers.authorization, body });
+      const body = await readJsonPost<RecordedChatRequest["body"]>(req, res, "/v1/chat/completions");
+      if (!body) return; // the Responses API (/v1/responses) is refused too, as compatible servers do
+      fake.requests.push({ path: req.url ?? "", authorization: req.headers.authorization, body });
       const current = mode;
 
       if (current.hang) return; // the socket stays open; close() or the client's abort ends it
@@ -212,13 +174,8 @@ export async function startFakeOpenAIChat(): Promise<FakeOpenAIChat> {
       else res.destroy();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  fake.baseUrl = `http://127.0.0.1:${port}/v1`;
-  fake.close = () =>
-    new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    });
+  const local = await listenLocally(server);
+  fake.baseUrl = local.baseUrl;
+  fake.close = local.close;
   return fake;
 }

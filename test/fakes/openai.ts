@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { listenLocally, openaiError, readJsonPost, send } from "./openai-http";
 
 // A fake of the OpenAI HTTP API (what BacMR calls of it), on 127.0.0.1 and a random port, so the
 // OpenAI code paths run in tests exactly as in production: through @ai-sdk/openai, over HTTP.
@@ -53,26 +53,6 @@ export function fakeEmbedding(text: string, length: number): number[] {
   return v.map((x) => x / norm);
 }
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function openaiError(message: string, type: string, code: string | null, param: string | null = null) {
-  return { error: { message, type, param, code } };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString("utf8");
-}
-
 /** What OpenAI would refuse in an embeddings request body, or null when it is valid. */
 function invalidEmbeddingBody(
   body: RecordedEmbeddingRequest["body"],
@@ -121,30 +101,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
 
   const server = createServer(async (req, res) => {
     try {
-      const raw = await readBody(req);
-      if (req.method !== "POST" || req.url !== "/v1/embeddings") {
-        send(
-          res,
-          404,
-          openaiError(
-            `Unknown request URL: ${req.method} ${req.url}`,
-            "invalid_request_error",
-            "unknown_url",
-          ),
-        );
-        return;
-      }
-      let body: RecordedEmbeddingRequest["body"];
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        send(
-          res,
-          400,
-          openaiError("We could not parse the JSON body of your request.", "invalid_request_error", null),
-        );
-        return;
-      }
+      const body = await readJsonPost<RecordedEmbeddingRequest["body"]>(req, res, "/v1/embeddings");
+      if (!body) return;
       fake.embeddingRequests.push({ authorization: req.headers.authorization, body });
       if (fake.delayMs) await new Promise((r) => setTimeout(r, fake.delayMs));
 
@@ -195,13 +153,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       send(res, 500, openaiError(String(err), "server_error", null));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  fake.baseURL = `http://127.0.0.1:${port}/v1`;
-  fake.close = () =>
-    new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    });
+  const local = await listenLocally(server);
+  fake.baseURL = local.baseUrl;
+  fake.close = local.close;
   return fake;
 }
