@@ -16,7 +16,6 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const [{ locale, dir, m }, user] = await Promise.all([getI18n(), getCurrentUser()]);
-  const link = "rounded-md px-2 py-1 hover:bg-slate-100";
   return (
     <html lang={locale} dir={dir}>
       <body className="min-h-dvh">
@@ -27,31 +26,21 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {m.brand}
               </Link>
               <nav aria-label="main" className="flex flex-wrap items-center gap-1 text-sm">
-                {user ? (
-                  <>
-                    <Link className={link} href="/chat">
-                      {m.nav.tutor}
-                    </Link>
-                    <Link className={link} href="/courses">
-                      {m.nav.courses}
-                    </Link>
-                    <Link className={link} href="/library">
-                      {m.nav.library}
-                    </Link>
-                    <Link className={link} href="/profile">
-                      {m.nav.profile}
-                    </Link>
-                  </>
-                ) : (
-                  <>
-                    <Link className={link} href="/signin">
-                      {m.nav.signIn}
-                    </Link>
-                    <Link className={link} href="/signup">
-                      {m.nav.signUp}
-                    </Link>
-                  </>
-                )}
+                <NavLinks
+                  links={
+                    user
+                      ? [
+                          ["/chat", m.nav.tutor],
+                          ["/courses", m.nav.courses],
+                          ["/library", m.nav.library],
+                          ["/profile", m.nav.profile],
+                        ]
+                      : [
+                          ["/signin", m.nav.signIn],
+                          ["/signup", m.nav.signUp],
+                        ]
+                  }
+                />
                 <Link className={link} href="/docs">
                   {m.nav.docs}
                 </Link>
@@ -66,21 +55,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <span aria-hidden className="px-2 text-xs font-semibold text-slate-500">
                       {m.nav.admin}
                     </span>
-                    <Link className={link} href="/admin">
-                      {m.nav.adminDashboard}
-                    </Link>
-                    <Link className={link} href="/admin/library">
-                      {m.nav.adminLibrary}
-                    </Link>
-                    <Link className={link} href="/admin/jobs">
-                      {m.nav.adminJobs}
-                    </Link>
-                    <Link className={link} href="/admin/users">
-                      {m.nav.adminUsers}
-                    </Link>
-                    <Link className={link} href="/admin/wallet">
-                      {m.nav.adminWallet}
-                    </Link>
+                    <NavLinks
+                      links={[
+                        ["/admin", m.nav.adminDashboard],
+                        ["/admin/library", m.nav.adminLibrary],
+                        ["/admin/jobs", m.nav.adminJobs],
+                        ["/admin/users", m.nav.adminUsers],
+                        ["/admin/wallet", m.nav.adminWallet],
+                      ]}
+                    />
                   </nav>
                 ) : null}
               </nav>
@@ -91,4 +74,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </body>
     </html>
   );
+}
+
+const link = "rounded-md px-2 py-1 hover:bg-slate-100";
+
+/** A row of navigation links: [href, label]. */
+function NavLinks({ links }: { links: [string, string][] }) {
+  return links.map(([href, label]) => (
+    <Link key={href} className={link} href={href}>
+      {label}
+    </Link>
+  ));
 }
