@@ -174,3 +174,44 @@ export function Td({
 
 /** The row style that goes with Table and Td. */
 export const ROW = "border-t border-slate-100 max-md:block max-md:px-4 max-md:py-3";
+
+/** What a list shows when it has nothing yet: what is missing and, when there is one, the way on. */
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
+  return (
+    <div
+      data-testid="empty-state"
+      className="rounded-2xl border border-dashed border-slate-300 bg-white px-5 py-8 text-center"
+    >
+      <p className="font-semibold text-slate-800">{title}</p>
+      {children ? <div className="mt-1 text-sm text-slate-600">{children}</div> : null}
+      {action ? <div className="mt-4 flex justify-center">{action}</div> : null}
+    </div>
+  );
+}
+
+/** A part of a page that could not load: what happened, in words, and a way to try again. */
+export function ErrorState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
+  return (
+    <div role="alert" className="rounded-2xl border border-red-200 bg-red-50 px-5 py-6 text-red-900">
+      <p className="font-semibold">{title}</p>
+      {children ? <div className="mt-1 text-sm">{children}</div> : null}
+      {action ? <div className="mt-4">{action}</div> : null}
+    </div>
+  );
+}

@@ -110,15 +110,27 @@ test("a student asks the tutor, reads the cited page, and finds the conversation
   await page.getByLabel(fr.chat.grade).selectOption("7AS");
   await page.getByLabel(fr.chat.subject).selectOption(library.subject);
   const question = "Qu'est-ce que la demi-vie des noyaux radioactifs ?";
+  // While the answer streams Stop replaces Send. The offline tutor can finish within one polling
+  // interval, so the page itself records whether the button ever appeared.
+  await page.evaluate((label) => {
+    const w = window as unknown as { sawStop?: boolean };
+    w.sawStop = false;
+    new MutationObserver((_, observer) => {
+      const stop = [...document.querySelectorAll("button")].some((b) => b.textContent?.trim() === label);
+      if (stop) {
+        w.sawStop = true;
+        observer.disconnect();
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  }, fr.chat.stop);
   await ask(page, question);
   await expect(page.getByTestId("user-message").last()).toContainText(question);
-  // While the answer streams the box is disabled and Stop replaces Send.
-  await expect(page.getByRole("button", { name: fr.chat.stop })).toBeVisible();
   const answer = page.getByTestId("assistant-message").last();
   await expect(answer).toContainText(OFFLINE_NOTICE);
   await expect(answer).toContainText("la moitie des noyaux radioactifs se desintegre");
   await expect(page.getByRole("button", { name: fr.chat.send })).toBeVisible();
   await expect(page.getByLabel(fr.chat.inputLabel)).toBeEnabled();
+  expect(await page.evaluate(() => (window as unknown as { sawStop?: boolean }).sawStop)).toBe(true);
 
   // The citation chip opens the textbook's PDF at the cited page.
   const chip = answer

@@ -1,6 +1,12 @@
 import type { Locale } from "./config";
+import feedback from "./parts/feedback";
+import insights from "./parts/insights";
+import processing from "./parts/processing";
 
 const fr = {
+  feedback: feedback.fr,
+  insights: insights.fr,
+  processing: processing.fr,
   brand: "BacMR",
   tagline: "Ton professeur IA pour le bac mauritanien",
   nav: {
@@ -399,6 +405,9 @@ const fr = {
 export type Messages = typeof fr;
 
 const ar: Messages = {
+  feedback: feedback.ar,
+  insights: insights.ar,
+  processing: processing.ar,
   brand: "BacMR",
   tagline: "أستاذك الذكي للتحضير للباكالوريا الموريتانية",
   nav: {
@@ -781,6 +790,9 @@ const ar: Messages = {
 };
 
 const en: Messages = {
+  feedback: feedback.en,
+  insights: insights.en,
+  processing: processing.en,
   brand: "BacMR",
   tagline: "Your AI teacher for the Mauritanian baccalauréat",
   nav: {
