@@ -2,7 +2,9 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { I18nProvider } from "@/components/i18n";
+import { NavLinks } from "@/components/nav-links";
 import { LanguageSwitcher, SignOutButton } from "@/components/session-controls";
+import { ToastProvider } from "@/components/toast";
 import { getCurrentUser } from "@/lib/http/page-auth";
 import { getI18n } from "@/lib/i18n/server";
 import "./globals.css";
@@ -33,6 +35,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                           ["/chat", m.nav.tutor],
                           ["/courses", m.nav.courses],
                           ["/library", m.nav.library],
+                          ["/wallet", m.nav.wallet],
                           ["/profile", m.nav.profile],
                         ]
                       : [
@@ -41,10 +44,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                         ]
                   }
                 />
-                <Link className={link} href="/docs">
-                  {m.nav.docs}
-                </Link>
-                <LanguageSwitcher />
+                <NavLinks links={[["/docs", m.nav.docs]]} />
+                <LanguageSwitcher signedIn={user !== null} />
                 {user ? <SignOutButton /> : null}
                 {user?.role === "admin" ? (
                   // A line of its own under the main links, still inside the main navigation.
@@ -62,6 +63,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                         ["/admin/jobs", m.nav.adminJobs],
                         ["/admin/users", m.nav.adminUsers],
                         ["/admin/wallet", m.nav.adminWallet],
+                        ["/admin/feedback", m.nav.adminFeedback],
                       ]}
                     />
                   </nav>
@@ -69,20 +71,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </nav>
             </div>
           </header>
-          <main className="mx-auto max-w-6xl px-4 py-6 sm:py-10">{children}</main>
+          <main className="mx-auto max-w-6xl px-4 py-6 sm:py-10">
+            <ToastProvider>{children}</ToastProvider>
+          </main>
         </I18nProvider>
       </body>
     </html>
   );
-}
-
-const link = "rounded-md px-2 py-1 hover:bg-slate-100";
-
-/** A row of navigation links: [href, label]. */
-function NavLinks({ links }: { links: [string, string][] }) {
-  return links.map(([href, label]) => (
-    <Link key={href} className={link} href={href}>
-      {label}
-    </Link>
-  ));
 }

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { intlTag } from "@/lib/i18n/config";
 import { callApi } from "./api-client";
 import { useI18n } from "./i18n";
 import { Alert, Button, Card, Field, Input, Select } from "./ui";
@@ -71,7 +72,7 @@ export function AdminUsers({
     );
   }
 
-  const dateFmt = new Intl.DateTimeFormat(locale === "ar" ? "ar-MR" : locale, { dateStyle: "medium" });
+  const dateFmt = new Intl.DateTimeFormat(intlTag(locale), { dateStyle: "medium" });
 
   return (
     <div className="space-y-6">

@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import type { z } from "zod";
 import type { TransactionResponse } from "@/lib/api/wallet";
-import type { Locale } from "@/lib/i18n/config";
+import { intlTag, type Locale } from "@/lib/i18n/config";
 import { callApi } from "./api-client";
 import { formatDateTime, formatNumber } from "./format";
 import { useI18n } from "./i18n";
@@ -49,9 +49,7 @@ function walletHref(filters: { user?: string; direction?: string; type?: string 
 function formatMoney(locale: Locale, amount: number, currency: string | null): string {
   if (!currency) return formatNumber(locale, amount);
   try {
-    return new Intl.NumberFormat(locale === "ar" ? "ar-MR" : locale, { style: "currency", currency }).format(
-      amount,
-    );
+    return new Intl.NumberFormat(intlTag(locale), { style: "currency", currency }).format(amount);
   } catch {
     return `${formatNumber(locale, amount)} ${currency}`;
   }

@@ -1,8 +1,8 @@
-import type { Locale } from "@/lib/i18n/config";
+import { intlTag, type Locale } from "@/lib/i18n/config";
 
 // Locale-aware formatting shared by server pages and client components.
 
-const tag = (locale: Locale) => (locale === "ar" ? "ar-MR" : locale);
+const tag = intlTag;
 
 export function formatDateTime(locale: Locale, iso: string): string {
   return new Intl.DateTimeFormat(tag(locale), { dateStyle: "short", timeStyle: "short" }).format(

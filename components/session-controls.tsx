@@ -28,7 +28,11 @@ export function SignOutButton() {
   );
 }
 
-export function LanguageSwitcher() {
+/**
+ * The interface language: remembered by this browser (a cookie) and, when signed in, in the
+ * profile, so it follows the user to another phone or computer.
+ */
+export function LanguageSwitcher({ signedIn }: { signedIn: boolean }) {
   const { m, locale } = useI18n();
   const router = useRouter();
   return (
@@ -42,7 +46,11 @@ export function LanguageSwitcher() {
           const next = e.target.value as Locale;
           // biome-ignore lint/suspicious/noDocumentCookie: a plain preference cookie, read by the server
           document.cookie = `${LOCALE_COOKIE}=${next}; Path=/; Max-Age=31536000; SameSite=Lax`;
-          router.refresh();
+          // The profile's choice wins on the server: save it before re-rendering.
+          const saved = signedIn
+            ? callApi("/api/me", { method: "PATCH", body: { preferred_language: next } })
+            : Promise.resolve();
+          void saved.then(() => router.refresh());
         }}
       >
         {LOCALES.map((l) => (

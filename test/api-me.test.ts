@@ -19,6 +19,7 @@ describe("/api/me", () => {
       full_name: "Mohamed Lemine",
       role: "student",
       hint_level: 3,
+      preferred_language: null,
       created_at: expect.any(String),
     });
     expect((await call(meRoute.GET, { path: "/api/me", token: u.accessToken })).body.full_name).toBe(
@@ -26,7 +27,20 @@ describe("/api/me", () => {
     );
   });
 
+  it("remembers the interface language, and forgets it on null", async () => {
+    const u = await createSignedInUser(db());
+    const chosen = await patch(u.accessToken, { preferred_language: "ar" });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.preferred_language).toBe("ar");
+    const read = await call(meRoute.GET, { path: "/api/me", token: u.accessToken });
+    expect(read.body).toMatchObject({ preferred_language: "ar", full_name: "student user" });
+    const cleared = await patch(u.accessToken, { preferred_language: null });
+    expect(cleared.body.preferred_language).toBeNull();
+  });
+
   it.each([
+    [{ preferred_language: "de" }, "preferred_language"],
+    [{ preferred_language: "AR" }, "preferred_language"],
     [{ role: "admin" }, 'Unrecognized key: "role"'],
     [{ hint_level: 1 }, 'Unrecognized key: "hint_level"'],
     [{ full_name: "" }, "full_name cannot be empty"],

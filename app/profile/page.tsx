@@ -1,13 +1,12 @@
 import { ProfileNameForm } from "@/components/session-controls";
 import { Card } from "@/components/ui";
 import { requireUser } from "@/lib/http/page-auth";
+import { intlTag } from "@/lib/i18n/config";
 import { getI18n } from "@/lib/i18n/server";
 
 export default async function ProfilePage() {
   const [{ m, locale }, user] = await Promise.all([getI18n(), requireUser("/profile")]);
-  const since = new Intl.DateTimeFormat(locale === "ar" ? "ar-MR" : locale, { dateStyle: "long" }).format(
-    user.createdAt,
-  );
+  const since = new Intl.DateTimeFormat(intlTag(locale), { dateStyle: "long" }).format(user.createdAt);
   return (
     <div className="mx-auto max-w-2xl space-y-6">
       <Card>

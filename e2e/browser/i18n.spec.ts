@@ -1,5 +1,5 @@
 import { MESSAGES } from "../../lib/i18n/messages";
-import { expect, setLocaleCookie, signInAs, test, USERS } from "../fixtures";
+import { createUser, expect, setLocaleCookie, signInAs, test, USERS } from "../fixtures";
 
 const { fr, ar } = MESSAGES;
 
@@ -88,5 +88,40 @@ test("the server picks the language from Accept-Language, French by default", as
     const res = await request.get("/signin", { headers: { "Accept-Language": header } });
     expect(res.status()).toBe(200);
     expect(await res.text(), header).toContain(tag);
+  }
+});
+
+test("a signed-in student's language follows them to another browser; the wallet page speaks it", async ({
+  page,
+  request,
+  browser,
+}) => {
+  const student = await createUser(request, { prefix: "lang" });
+  await signInAs(page, student);
+  await page.goto("/wallet");
+  await expect(page.getByRole("heading", { name: fr.myWallet.title, level: 1 })).toBeVisible();
+  await page.getByLabel(fr.nav.language).selectOption("ar");
+  await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+  await expect(page.getByRole("heading", { name: ar.myWallet.title, level: 1 })).toBeVisible();
+  // The navigation marks where the student is.
+  await expect(
+    page.getByRole("navigation", { name: "main" }).getByRole("link", { name: ar.nav.wallet }),
+  ).toHaveAttribute("aria-current", "page");
+
+  // Another browser (no cookie) that prefers French: the profile's Arabic wins once signed in.
+  const other = await browser.newContext({ locale: "fr-FR" });
+  try {
+    const second = await other.newPage();
+    await second.goto("/signin");
+    await expect(second.locator("html")).toHaveAttribute("lang", "fr");
+    await signInAs(second, student);
+    await second.goto("/wallet");
+    await expect(second.locator("html")).toHaveAttribute("dir", "rtl");
+    await expect(second.getByRole("heading", { name: ar.myWallet.title, level: 1 })).toBeVisible();
+    // The signup grant is in the history, its number in Western digits.
+    await expect(second.getByTestId("wallet-transaction").first()).toContainText(ar.wallet.types.grant ?? "");
+    await expect(second.getByTestId("wallet-available")).toHaveText(/^[0-9\s,.\u202f\u00a0]+$/);
+  } finally {
+    await other.close();
   }
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLES } from "@/db/schema";
+import { isLocale, LOCALES } from "@/lib/i18n/config";
 import type { Profile } from "@/lib/profiles";
 import { defineEndpoint } from "./define";
 import { fullNameField } from "./schemas";
@@ -11,6 +12,8 @@ export const ProfileResponse = z
     full_name: z.string(),
     role: z.enum(ROLES),
     hint_level: z.number().int().min(1).max(5),
+    /** The interface language the user chose; null: the browser's language decides. */
+    preferred_language: z.enum(LOCALES).nullable(),
     created_at: z.string(),
   })
   .meta({ id: "Profile" });
@@ -22,6 +25,7 @@ export function toProfileResponse(p: Profile): z.input<typeof ProfileResponse> {
     full_name: p.fullName,
     role: p.role,
     hint_level: p.hintLevel,
+    preferred_language: isLocale(p.preferredLanguage) ? p.preferredLanguage : null,
     created_at: p.createdAt.toISOString(),
   };
 }
@@ -40,8 +44,12 @@ export const patchMe = defineEndpoint({
   path: "/api/me",
   tag: "Profile",
   summary: "Update the current user's profile",
-  description: "Only `full_name` can be changed here; role and hint level are set by an admin.",
+  description:
+    "`full_name` and the interface language (`preferred_language`: fr, ar, en, or null to follow the browser) can be changed here; role and hint level are set by an admin.",
   auth: "user",
-  body: z.strictObject({ full_name: fullNameField.min(1, "full_name cannot be empty").optional() }),
+  body: z.strictObject({
+    full_name: fullNameField.min(1, "full_name cannot be empty").optional(),
+    preferred_language: z.enum(LOCALES).nullable().optional(),
+  }),
   response: ProfileResponse,
 });

@@ -1,19 +1,20 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { getDb } from "@/db/client";
 import { accessTokenFromBackendCookies, authenticateToken } from "@/lib/auth";
 import type { Profile } from "@/lib/profiles";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "./request";
 
-/** The signed-in user of a page request, or null. */
-export async function getCurrentUser(): Promise<Profile | null> {
+/** The signed-in user of a page request, or null (looked up once per request). */
+export const getCurrentUser = cache(async (): Promise<Profile | null> => {
   const token =
     (await cookies()).get(ACCESS_COOKIE)?.value ??
     (await accessTokenFromBackendCookies((await headers()).get("cookie")));
   if (!token) return null;
   return authenticateToken(await getDb(), token);
-}
+});
 
 /**
  * The signed-in user, or a redirect: to the refresh route when a refresh cookie may renew an

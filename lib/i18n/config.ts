@@ -28,3 +28,11 @@ export function resolveLocale(cookie: string | undefined, acceptLanguage: string
   for (const { lang } of ranked) if (isLocale(lang)) return lang;
   return DEFAULT_LOCALE;
 }
+
+/**
+ * The BCP 47 tag for Intl formatting. Arabic uses Mauritania's conventions with Western digits
+ * (0–9), as Mauritanian schools, textbooks and the bac do.
+ */
+export function intlTag(locale: Locale): string {
+  return locale === "ar" ? "ar-MR-u-nu-latn" : locale;
+}

@@ -1,15 +1,19 @@
 import type { Locale } from "./config";
 import feedback from "./parts/feedback";
 import insights from "./parts/insights";
+import myWallet from "./parts/my-wallet";
 import processing from "./parts/processing";
 
 const fr = {
+  myWallet: myWallet.fr,
   feedback: feedback.fr,
   insights: insights.fr,
   processing: processing.fr,
   brand: "BacMR",
   tagline: "Ton professeur IA pour le bac mauritanien",
   nav: {
+    wallet: "Mes jetons",
+    adminFeedback: "Avis sur les réponses",
     tutor: "Tuteur",
     adminWallet: "Portefeuilles",
     home: "Accueil",
@@ -405,12 +409,15 @@ const fr = {
 export type Messages = typeof fr;
 
 const ar: Messages = {
+  myWallet: myWallet.ar,
   feedback: feedback.ar,
   insights: insights.ar,
   processing: processing.ar,
   brand: "BacMR",
   tagline: "أستاذك الذكي للتحضير للباكالوريا الموريتانية",
   nav: {
+    wallet: "رصيدي",
+    adminFeedback: "آراء حول الأجوبة",
     tutor: "المعلم",
     adminWallet: "المحافظ",
     home: "الرئيسية",
@@ -790,12 +797,15 @@ const ar: Messages = {
 };
 
 const en: Messages = {
+  myWallet: myWallet.en,
   feedback: feedback.en,
   insights: insights.en,
   processing: processing.en,
   brand: "BacMR",
   tagline: "Your AI teacher for the Mauritanian baccalauréat",
   nav: {
+    wallet: "My tokens",
+    adminFeedback: "Answer feedback",
     tutor: "Tutor",
     adminWallet: "Wallets",
     home: "Home",

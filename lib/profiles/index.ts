@@ -2,6 +2,7 @@ import { asc, count, eq, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { profiles, type Role } from "@/db/schema";
 import { ApiError, notFound } from "@/lib/http/errors";
+import type { Locale } from "@/lib/i18n/config";
 
 export type Profile = typeof profiles.$inferSelect;
 
@@ -38,12 +39,16 @@ export async function getProfileOrThrow(db: DbOrTx, { userId }: { userId: string
 
 export async function updateOwnProfile(
   db: DbOrTx,
-  { userId, fullName }: { userId: string; fullName?: string },
+  {
+    userId,
+    fullName,
+    preferredLanguage,
+  }: { userId: string; fullName?: string; preferredLanguage?: Locale | null },
 ): Promise<Profile> {
-  if (fullName === undefined) return getProfileOrThrow(db, { userId });
+  if (fullName === undefined && preferredLanguage === undefined) return getProfileOrThrow(db, { userId });
   const [row] = await db
     .update(profiles)
-    .set({ fullName, updatedAt: sql`now()` })
+    .set({ fullName, preferredLanguage, updatedAt: sql`now()` })
     .where(eq(profiles.id, userId))
     .returning();
   if (!row) throw notFound("User not found");

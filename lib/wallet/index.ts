@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { type DbOrTx, rowsOf } from "@/db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import {
   financialTransactions,
@@ -434,4 +434,18 @@ export async function ledgerBalance(db: DbOrTx, userId: string): Promise<number>
     .from(financialTransactions)
     .where(eq(financialTransactions.userId, userId));
   return Number(row?.sum ?? 0);
+}
+
+/**
+ * What one tutor answer cost this user lately: the mean of their last `last` usage debits, or null
+ * before their first answer. Lets a student see their balance as a number of answers.
+ */
+export async function averageAnswerCost(db: DbOrTx, userId: string, last = 20): Promise<number | null> {
+  const [row] = rowsOf<{ avg: number | null }>(
+    await db.execute(sql`select avg(tokens)::float8 as avg from (
+      select ${financialTransactions.tokens} as tokens from ${financialTransactions}
+      where ${financialTransactions.userId} = ${userId} and ${financialTransactions.type} = 'usage'
+      order by ${financialTransactions.createdAt} desc limit ${last}) recent`),
+  );
+  return row?.avg ? Math.round(Number(row.avg)) : null;
 }

@@ -6,5 +6,11 @@ import { updateOwnProfile } from "@/lib/profiles";
 export const GET = route(getMe, async ({ principal }) => toProfileResponse(principal.user));
 
 export const PATCH = route(patchMe, async ({ db, body, principal }) =>
-  toProfileResponse(await updateOwnProfile(db, { userId: principal.user.id, fullName: body.full_name })),
+  toProfileResponse(
+    await updateOwnProfile(db, {
+      userId: principal.user.id,
+      fullName: body.full_name,
+      preferredLanguage: body.preferred_language,
+    }),
+  ),
 );

@@ -1,0 +1,2 @@
+ALTER TABLE "profiles" ADD COLUMN "preferred_language" text;--> statement-breakpoint
+ALTER TABLE "profiles" ADD CONSTRAINT "profiles_preferred_language" CHECK ("profiles"."preferred_language" is null or "profiles"."preferred_language" in ('fr', 'ar', 'en'));
