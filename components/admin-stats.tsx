@@ -49,17 +49,21 @@ export function StatCard({
         {rows.length > 0 ? (
           <dl className="space-y-2 text-sm">
             {rows.map((r) => (
-              <div key={r.key} data-testid="stat-row" data-key={r.key}>
-                <div className="flex justify-between gap-2">
-                  <dt className="text-slate-600">{r.label}</dt>
-                  <dd className="font-medium tabular-nums">{r.value}</dd>
-                </div>
-                <div className="mt-1 h-1.5 rounded bg-slate-100" aria-hidden>
+              // A <dl> group holds only <dt>/<dd>: the share bar is a second, decorative <dd>.
+              <div
+                key={r.key}
+                data-testid="stat-row"
+                data-key={r.key}
+                className="grid grid-cols-[1fr_auto] gap-x-2"
+              >
+                <dt className="text-slate-600">{r.label}</dt>
+                <dd className="font-medium tabular-nums">{r.value}</dd>
+                <dd className="col-span-2 mt-1 h-1.5 rounded bg-slate-100" aria-hidden>
                   <div
                     className={`h-1.5 rounded ${BAR[r.tone]}`}
                     style={{ width: `${(r.value / max) * 100}%` }}
                   />
-                </div>
+                </dd>
               </div>
             ))}
           </dl>

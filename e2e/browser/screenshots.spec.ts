@@ -1,54 +1,98 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page, TestInfo } from "@playwright/test";
 import { MESSAGES } from "../../lib/i18n/messages";
-import { expect, setLocaleCookie, signInAs, test, USERS } from "../fixtures";
+import { createUser, expect, setLocaleCookie, signInAs, test, USERS } from "../fixtures";
 
-// A full-page screenshot of each main page in French and Arabic, kept in test-results/ (not
-// committed) for a human to look at; each also checks the page rendered in the right language.
+// Every main page in French and Arabic: it renders in the right language and direction, an axe
+// audit (WCAG 2.1 A/AA) finds no serious or critical violation, and a full-page screenshot is
+// kept in test-results/ (not committed) for a human to look at.
 
-const PAGES = [
-  { name: "home", path: "/", heading: (l: "fr" | "ar") => MESSAGES[l].home.title },
-  { name: "signin", path: "/signin", heading: (l: "fr" | "ar") => MESSAGES[l].signIn.title },
-  { name: "signup", path: "/signup", heading: (l: "fr" | "ar") => MESSAGES[l].signUp.title },
-  {
-    name: "forgot-password",
-    path: "/forgot-password",
-    heading: (l: "fr" | "ar") => MESSAGES[l].forgot.title,
-  },
-  {
-    name: "reset-password",
-    path: "/reset-password?token=x",
-    heading: (l: "fr" | "ar") => MESSAGES[l].reset.title,
-  },
-  { name: "docs", path: "/docs", heading: (l: "fr" | "ar") => MESSAGES[l].docs.title },
+type Locale = "fr" | "ar";
+interface MainPage {
+  name: string;
+  path: string;
+  heading: (l: Locale) => string;
+}
+
+const PUBLIC: MainPage[] = [
+  { name: "home", path: "/", heading: (l) => MESSAGES[l].home.title },
+  { name: "signin", path: "/signin", heading: (l) => MESSAGES[l].signIn.title },
+  { name: "signup", path: "/signup", heading: (l) => MESSAGES[l].signUp.title },
+  { name: "forgot-password", path: "/forgot-password", heading: (l) => MESSAGES[l].forgot.title },
+  { name: "reset-password", path: "/reset-password?token=x", heading: (l) => MESSAGES[l].reset.title },
+  { name: "docs", path: "/docs", heading: (l) => MESSAGES[l].docs.title },
 ];
 
-const SIGNED_IN = [
-  { name: "profile", path: "/profile", heading: (l: "fr" | "ar") => MESSAGES[l].profile.title },
-  { name: "admin-users", path: "/admin/users", heading: (l: "fr" | "ar") => MESSAGES[l].admin.usersTitle },
-  { name: "chat", path: "/chat", heading: (l: "fr" | "ar") => MESSAGES[l].chat.title },
-  { name: "admin-wallet", path: "/admin/wallet", heading: (l: "fr" | "ar") => MESSAGES[l].wallet.title },
+const STUDENT: MainPage[] = [
+  { name: "chat", path: "/chat", heading: (l) => MESSAGES[l].chat.title },
+  { name: "courses", path: "/courses", heading: (l) => MESSAGES[l].courses.title },
+  { name: "library", path: "/library", heading: (l) => MESSAGES[l].library.title },
+  { name: "wallet", path: "/wallet", heading: (l) => MESSAGES[l].myWallet.title },
+  { name: "profile", path: "/profile", heading: (l) => MESSAGES[l].profile.title },
 ];
+
+const ADMIN: MainPage[] = [
+  { name: "admin-dashboard", path: "/admin", heading: (l) => MESSAGES[l].dashboard.title },
+  { name: "admin-users", path: "/admin/users", heading: (l) => MESSAGES[l].admin.usersTitle },
+  { name: "admin-library", path: "/admin/library", heading: (l) => MESSAGES[l].adminLibrary.title },
+  { name: "admin-jobs", path: "/admin/jobs", heading: (l) => MESSAGES[l].jobs.title },
+  { name: "admin-wallet", path: "/admin/wallet", heading: (l) => MESSAGES[l].wallet.title },
+];
+
+/** Serious and critical axe violations of the page, readable in a failure message. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(", ")}`,
+    );
+}
+
+async function visit(page: Page, p: MainPage, locale: Locale, testInfo: TestInfo) {
+  await page.goto(p.path);
+  await expect(page.locator("html")).toHaveAttribute("dir", locale === "ar" ? "rtl" : "ltr");
+  await expect(page.locator("html")).toHaveAttribute("lang", locale);
+  await expect(page.getByRole("heading", { name: p.heading(locale), level: 1 })).toBeVisible();
+  // Not "networkidle": the jobs and library pages poll while work runs.
+  await page.waitForLoadState("load");
+  expect(await seriousViolations(page), `${p.path} in ${locale}`).toEqual([]);
+  await page.screenshot({ path: testInfo.outputPath(`${p.name}-${locale}.png`), fullPage: true });
+}
 
 for (const locale of ["fr", "ar"] as const) {
-  const dir = locale === "ar" ? "rtl" : "ltr";
-
-  test(`screenshots of the public pages in ${locale}`, async ({ page, context }, testInfo) => {
+  test(`the public pages in ${locale}: accessible, screenshots`, async ({ page, context }, testInfo) => {
     await setLocaleCookie(context, locale);
-    for (const p of PAGES) {
-      await page.goto(p.path);
-      await expect(page.locator("html")).toHaveAttribute("dir", dir);
-      await expect(page.getByRole("heading", { name: p.heading(locale), level: 1 })).toBeVisible();
-      await page.screenshot({ path: testInfo.outputPath(`${p.name}-${locale}.png`), fullPage: true });
-    }
+    for (const p of PUBLIC) await visit(page, p, locale, testInfo);
   });
 
-  test(`screenshots of the signed-in pages in ${locale}`, async ({ page, context }, testInfo) => {
+  test(`the student pages in ${locale}: accessible, screenshots`, async ({
+    page,
+    context,
+    request,
+  }, testInfo) => {
+    await setLocaleCookie(context, locale);
+    const student = await createUser(request, { prefix: `pages-${locale}` });
+    await signInAs(page, student);
+    const created = await page.request.post("/api/courses", { data: { name: "Physique-Chimie" } });
+    expect(created.status()).toBe(201);
+    const course = (await created.json()) as { id: string; name: string };
+    const pages: MainPage[] = [
+      ...STUDENT,
+      { name: "course", path: `/courses/${course.id}`, heading: () => course.name },
+    ];
+    for (const p of pages) await visit(page, p, locale, testInfo);
+  });
+
+  test(`the admin pages in ${locale}: accessible, screenshots`, async ({ page, context }, testInfo) => {
     await setLocaleCookie(context, locale);
     await signInAs(page, USERS.admin);
-    for (const p of SIGNED_IN) {
-      await page.goto(p.path);
-      await expect(page.locator("html")).toHaveAttribute("dir", dir);
-      await expect(page.getByRole("heading", { name: p.heading(locale), level: 1 })).toBeVisible();
-      await page.screenshot({ path: testInfo.outputPath(`${p.name}-${locale}.png`), fullPage: true });
-    }
+    for (const p of ADMIN) await visit(page, p, locale, testInfo);
   });
 }
