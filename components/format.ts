@@ -32,3 +32,17 @@ export function formatPercent(locale: Locale, percent: number): string {
     percent / 100,
   );
 }
+
+/**
+ * A UTC calendar day ("2025-03-07"): short "7 mars" for axis ticks, long "7 mars 2025" for tables.
+ * Formatted in UTC so the day never shifts with the server's or the browser's time zone.
+ */
+export function formatDay(locale: Locale, isoDay: string, style: "short" | "long" = "long"): string {
+  const options: Intl.DateTimeFormatOptions =
+    style === "short"
+      ? { day: "numeric", month: "short" }
+      : { day: "numeric", month: "short", year: "numeric" };
+  return new Intl.DateTimeFormat(tag(locale), { ...options, timeZone: "UTC" }).format(
+    new Date(`${isoDay}T00:00:00Z`),
+  );
+}

@@ -1,16 +1,21 @@
+import { AdminInsightsSection, INSIGHT_PERIODS } from "@/components/admin-insights";
 import { StatCard } from "@/components/admin-stats";
 import { formatNumber } from "@/components/format";
 import { type Tone, toneOf } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { DOCUMENT_STATUSES, JOB_STATUSES, REFERENCE_STATUSES, ROLES } from "@/db/schema";
+import { getAdminInsights, INSIGHTS_DEFAULT_DAYS } from "@/lib/admin/insights";
 import { getAdminStats } from "@/lib/admin/stats";
 import { requireAdmin } from "@/lib/http/page-auth";
 import { format } from "@/lib/i18n/messages";
 import { getI18n } from "@/lib/i18n/server";
 
-export default async function AdminHomePage() {
-  const [{ m, locale }] = await Promise.all([getI18n(), requireAdmin("/admin")]);
-  const stats = await getAdminStats(await getDb());
+export default async function AdminHomePage({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
+  const [{ m, locale, dir }, , sp] = await Promise.all([getI18n(), requireAdmin("/admin"), searchParams]);
+  // Only the offered periods: the titles' wording ("7 derniers jours") is written for them.
+  const days = INSIGHT_PERIODS.find((p) => String(p) === sp.days) ?? INSIGHTS_DEFAULT_DAYS;
+  const db = await getDb();
+  const [stats, insights] = await Promise.all([getAdminStats(db), getAdminInsights(db, { days })]);
   const n = (v: number) => formatNumber(locale, v);
   const totalLabel = (v: number) => format(m.dashboard.total, { n: n(v) });
   const rows = <K extends string>(keys: readonly K[], counts: Record<K, number>, labels: Record<K, string>) =>
@@ -84,6 +89,7 @@ export default async function AdminHomePage() {
           ]}
         />
       </div>
+      <AdminInsightsSection insights={insights} locale={locale} dir={dir} m={m} />
     </div>
   );
 }

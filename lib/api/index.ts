@@ -4,6 +4,7 @@ import * as chat from "./chat";
 import * as courses from "./courses";
 import type { Endpoint } from "./define";
 import * as health from "./health";
+import * as insights from "./insights";
 import * as jobs from "./jobs";
 import * as library from "./library";
 import * as meta from "./meta";
@@ -22,6 +23,7 @@ export const endpoints: Endpoint[] = [
   jobs,
   library,
   wallet,
+  insights,
 ].flatMap((mod) => Object.values(mod).filter(isEndpoint));
 
 function isEndpoint(v: unknown): v is Endpoint {
