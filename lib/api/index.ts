@@ -7,6 +7,7 @@ import * as health from "./health";
 import * as jobs from "./jobs";
 import * as library from "./library";
 import * as meta from "./meta";
+import * as processing from "./processing";
 import * as profile from "./profile";
 import * as wallet from "./wallet";
 
@@ -18,6 +19,7 @@ export const endpoints: Endpoint[] = [
   profile,
   adminUsers,
   courses,
+  processing,
   chat,
   jobs,
   library,
