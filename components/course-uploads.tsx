@@ -131,8 +131,8 @@ export function ProcessingDetail({
   return (
     <div className="flex w-full flex-wrap items-center gap-3">
       {reason ? (
-        <p className="me-auto text-sm text-red-800" dir="auto" data-testid="failure-reason">
-          {reason}
+        <p className="me-auto text-sm text-red-800" data-testid="failure-reason">
+          <bdi>{reason}</bdi>
         </p>
       ) : null}
       <Button variant="secondary" onClick={onRetry} disabled={retrying} aria-label={f(p.retryOf, { name })}>
@@ -288,8 +288,9 @@ export function UploadArea({
             {items.map((it) => (
               <li key={it.key} className="space-y-1" data-testid="upload-row" data-state={it.state}>
                 <div className="flex flex-wrap items-baseline gap-2 text-sm">
-                  <span className="me-auto min-w-0 break-all font-medium" dir="auto">
-                    {it.file.name}
+                  {/* bdi: a Latin name keeps its order in Arabic while me-auto follows the page's direction */}
+                  <span className="me-auto min-w-0 break-all font-medium">
+                    <bdi>{it.file.name}</bdi>
                   </span>
                   <span className="text-xs text-slate-600">
                     {f(p.upload[it.state] ?? it.state, { percent: formatPercent(locale, it.percent) })}

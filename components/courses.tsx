@@ -185,8 +185,8 @@ export function CourseMaterials({
                   data-testid="material-row"
                   data-status={p.processing_status}
                 >
-                  <span className="me-auto min-w-0 break-all font-medium" dir="auto">
-                    {row.name}
+                  <span className="me-auto min-w-0 break-all font-medium">
+                    <bdi>{row.name}</bdi>
                   </span>
                   <span aria-live="polite">
                     <Badge tone={toneOf(p.processing_status)}>{m.courses.status[p.processing_status]}</Badge>

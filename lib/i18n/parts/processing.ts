@@ -69,7 +69,7 @@ const ar: Part = {
   },
   queuedHint: "في الطابور: ستبدأ المعالجة قريبا.",
   retry: "أعد المحاولة",
-  retryOf: "أعد معالجة {name}",
+  retryOf: "أعد المحاولة لمعالجة {name}",
   statusUnavailable: "تعذر تحديث التقدم. محاولة جديدة بعد ثوانٍ.",
   reasons: {
     corrupt: "هذا الملف تالف أو ليس ملف PDF أو صورة صالحة.",
