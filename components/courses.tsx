@@ -3,8 +3,15 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
 import { callApi } from "./api-client";
+import {
+  isActive,
+  type MaterialProgress,
+  ProcessingDetail,
+  UploadArea,
+  useMaterialProgress,
+} from "./course-uploads";
 import { useI18n } from "./i18n";
-import { Alert, Button, Card, Field, Input } from "./ui";
+import { Alert, Badge, Button, Card, Field, Input, toneOf } from "./ui";
 import { useErrorText } from "./use-error-text";
 
 export function CreateCourseForm() {
@@ -64,56 +71,66 @@ interface SearchHit {
   page: number;
 }
 
-const STATUS_STYLE: Record<MaterialRow["processing_status"], string> = {
-  pending: "bg-slate-100 text-slate-700",
-  processing: "bg-amber-100 text-amber-900",
-  completed: "bg-emerald-100 text-emerald-900",
-  failed: "bg-red-100 text-red-900",
-};
-
-/** Upload with progress (XHR: fetch cannot report upload progress), then live status of each file. */
-export function CourseMaterials({ courseId, materials }: { courseId: string; materials: MaterialRow[] }) {
+/** Upload several files, then watch each one's processing live (polling its progress, not the page). */
+export function CourseMaterials({
+  courseId,
+  materials,
+  progress: initialProgress,
+}: {
+  courseId: string;
+  materials: MaterialRow[];
+  progress: MaterialProgress[];
+}) {
   const { m, f } = useI18n();
   const router = useRouter();
   const errorText = useErrorText();
-  const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hits, setHits] = useState<SearchHit[] | null>(null);
+  // The server's list, plus what this page uploaded since (until the next server render has them).
+  const [rows, setRows] = useState(materials);
+  useEffect(() => setRows(materials), [materials]);
+  const [retrying, setRetrying] = useState<string | null>(null);
 
-  const busy = materials.some(
-    (x) => x.processing_status === "pending" || x.processing_status === "processing",
-  );
+  const [active, setActive] = useState(() => initialProgress.some((p) => isActive(p.processing_status)));
+  const progress = useMaterialProgress(courseId, initialProgress, active);
+  const progressOf = (row: MaterialRow): MaterialProgress =>
+    progress.byId[row.id] ?? {
+      id: row.id,
+      processing_status: row.processing_status,
+      stage: null,
+      pages_done: 0,
+      pages_total: null,
+      error: row.error_message,
+    };
+  const statuses = rows.map((row) => progressOf(row).processing_status);
+  const anyActive = statuses.some(isActive);
+  useEffect(() => setActive(anyActive), [anyActive]);
+  // A material the list does not know yet (uploaded from another tab): fetch the page's list again.
+  const unknown = Object.keys(progress.byId)
+    .filter((id) => !rows.some((row) => row.id === id))
+    .join(",");
   useEffect(() => {
-    if (!busy) return;
-    const t = setInterval(() => router.refresh(), 3000);
-    return () => clearInterval(t);
-  }, [busy, router]);
+    if (unknown) router.refresh();
+  }, [unknown, router]);
 
-  function upload(file: File) {
+  function onUploaded(material: MaterialRow) {
+    setRows((prev) => [material, ...prev.filter((row) => row.id !== material.id)]);
+  }
+
+  async function retry(row: MaterialRow) {
+    setRetrying(row.id);
+    const r = await callApi(`/api/materials/${row.id}/retry`, { method: "POST" });
+    setRetrying(null);
+    if (!r.ok) return setError(errorText(r.error));
     setError(null);
-    setProgress(0);
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/courses/${courseId}/materials`);
-    xhr.upload.onprogress = (e) => e.lengthComputable && setProgress(Math.round((e.loaded / e.total) * 100));
-    xhr.onload = () => {
-      setProgress(null);
-      if (xhr.status === 201) return router.refresh();
-      let detail = "";
-      let code = "ERROR";
-      try {
-        const body = JSON.parse(xhr.responseText) as { detail?: string; code?: string };
-        detail = body.detail ?? "";
-        code = body.code ?? code;
-      } catch {}
-      setError(errorText({ status: xhr.status === 413 ? 400 : xhr.status, detail, code }));
-    };
-    xhr.onerror = () => {
-      setProgress(null);
-      setError(m.errors.network);
-    };
-    const form = new FormData();
-    form.append("file", file);
-    xhr.send(form);
+    progress.set({
+      id: row.id,
+      processing_status: "pending",
+      stage: null,
+      pages_done: 0,
+      pages_total: null,
+      error: null,
+    });
   }
 
   async function onSearch(e: FormEvent<HTMLFormElement>) {
@@ -130,43 +147,17 @@ export function CourseMaterials({ courseId, materials }: { courseId: string; mat
   async function remove(row: MaterialRow) {
     if (!window.confirm(f(m.courses.confirmDelete, { name: row.name }))) return;
     const r = await callApi(`/api/materials/${row.id}`, { method: "DELETE" });
-    if (r.ok) router.refresh();
-    else setError(errorText(r.error));
+    if (!r.ok) return setError(errorText(r.error));
+    setRows((prev) => prev.filter((x) => x.id !== row.id));
+    progress.forget(row.id);
+    router.refresh();
   }
 
   return (
     <div className="space-y-6">
       <Card>
         <h2 className="mb-2 text-lg font-semibold">{m.courses.upload}</h2>
-        <p className="mb-3 text-sm text-slate-600">{m.courses.uploadHint}</p>
-        <input
-          type="file"
-          aria-label={m.courses.upload}
-          accept="application/pdf,image/jpeg,image/png,image/gif,image/webp"
-          disabled={progress !== null}
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            if (file) upload(file);
-            e.target.value = "";
-          }}
-          className="block w-full text-sm"
-        />
-        {progress !== null ? (
-          <div
-            className="mt-3"
-            role="progressbar"
-            aria-valuenow={progress}
-            aria-valuemin={0}
-            aria-valuemax={100}
-          >
-            <div className="h-2 rounded bg-slate-200">
-              <div className="h-2 rounded bg-emerald-600" style={{ width: `${progress}%` }} />
-            </div>
-            <p className="mt-1 text-xs text-slate-600">
-              {m.courses.uploading} {progress}%
-            </p>
-          </div>
-        ) : null}
+        <UploadArea courseId={courseId} onUploaded={onUploaded} />
         {error ? (
           <div className="mt-3">
             <Alert kind="error">{error}</Alert>
@@ -176,29 +167,48 @@ export function CourseMaterials({ courseId, materials }: { courseId: string; mat
 
       <Card>
         <h2 className="mb-3 text-lg font-semibold">{m.courses.materials}</h2>
-        {materials.length === 0 ? (
+        {progress.failing ? (
+          <div className="mb-3">
+            <Alert kind="info">{m.processing.statusUnavailable}</Alert>
+          </div>
+        ) : null}
+        {rows.length === 0 ? (
           <p className="text-sm text-slate-600">{m.courses.noMaterials}</p>
         ) : (
           <ul className="divide-y divide-slate-100">
-            {materials.map((row) => (
-              <li key={row.id} className="flex flex-wrap items-center gap-3 py-3" data-testid="material-row">
-                <span className="me-auto min-w-0 break-all font-medium">{row.name}</span>
-                <span
-                  className={`rounded px-2 py-0.5 text-xs font-semibold ${STATUS_STYLE[row.processing_status]}`}
+            {rows.map((row) => {
+              const p = progressOf(row);
+              return (
+                <li
+                  key={row.id}
+                  className="flex flex-wrap items-center gap-3 py-3"
+                  data-testid="material-row"
+                  data-status={p.processing_status}
                 >
-                  {m.courses.status[row.processing_status]}
-                </span>
-                {row.error_message ? (
-                  <span className="w-full text-sm text-red-800">{row.error_message}</span>
-                ) : null}
-                <a className="text-sm text-emerald-800 underline" href={`/api/materials/${row.id}/download`}>
-                  {m.courses.download}
-                </a>
-                <Button variant="secondary" onClick={() => remove(row)}>
-                  {m.courses.delete}
-                </Button>
-              </li>
-            ))}
+                  <span className="me-auto min-w-0 break-all font-medium">
+                    <bdi>{row.name}</bdi>
+                  </span>
+                  <span aria-live="polite">
+                    <Badge tone={toneOf(p.processing_status)}>{m.courses.status[p.processing_status]}</Badge>
+                  </span>
+                  <a
+                    className="text-sm text-emerald-800 underline"
+                    href={`/api/materials/${row.id}/download`}
+                  >
+                    {m.courses.download}
+                  </a>
+                  <Button variant="secondary" onClick={() => remove(row)}>
+                    {m.courses.delete}
+                  </Button>
+                  <ProcessingDetail
+                    name={row.name}
+                    progress={p}
+                    retrying={retrying === row.id}
+                    onRetry={() => retry(row)}
+                  />
+                </li>
+              );
+            })}
           </ul>
         )}
       </Card>

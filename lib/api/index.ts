@@ -8,6 +8,7 @@ import * as insights from "./insights";
 import * as jobs from "./jobs";
 import * as library from "./library";
 import * as meta from "./meta";
+import * as processing from "./processing";
 import * as profile from "./profile";
 import * as wallet from "./wallet";
 
@@ -19,6 +20,7 @@ export const endpoints: Endpoint[] = [
   profile,
   adminUsers,
   courses,
+  processing,
   chat,
   jobs,
   library,

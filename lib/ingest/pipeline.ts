@@ -59,7 +59,9 @@ export async function buildChunks(
     })) {
       pages.push({ page: page.page, text: page.text });
       timings[page.method === "ocr" ? "ocr" : "extract"] += page.ms;
-      if (hooks.onProgress && !(await hooks.onProgress({ stage: "extract", done: pages.length, total }))) {
+      // The stage names how the last page was read, so a student sees when pages need OCR.
+      const stage = page.method === "ocr" ? "ocr" : "extract";
+      if (hooks.onProgress && !(await hooks.onProgress({ stage, done: pages.length, total }))) {
         throw new IngestError("Processing was taken over by another worker", false);
       }
     }

@@ -4,8 +4,10 @@ import { CourseChat } from "@/components/course-chat";
 import { CourseMaterials } from "@/components/courses";
 import { getDb } from "@/db/client";
 import { toMaterialResponse } from "@/lib/api/courses";
+import { toMaterialProgressResponse } from "@/lib/api/processing";
 import { getCourseOrThrow } from "@/lib/courses";
 import { getCourseChatHistory } from "@/lib/courses/chat";
+import { listMaterialProgress } from "@/lib/courses/material-progress";
 import { listMaterials } from "@/lib/courses/materials";
 import { ApiError } from "@/lib/http/errors";
 import { requireUser } from "@/lib/http/page-auth";
@@ -18,15 +20,20 @@ export default async function CoursePage({ params }: { params: Promise<{ course_
   if (!/^[0-9a-f-]{36}$/i.test(course_id)) notFound();
   try {
     const course = await getCourseOrThrow(db, { courseId: course_id, userId: user.id });
-    const [materials, chat] = await Promise.all([
+    const [materials, progress, chat] = await Promise.all([
       listMaterials(db, { courseId: course.id, userId: user.id }),
+      listMaterialProgress(db, { courseId: course.id, userId: user.id }),
       getCourseChatHistory(db, { courseId: course.id, userId: user.id }),
     ]);
     return (
       <div className="space-y-4">
         <h1 className="text-xl font-bold">{course.name}</h1>
         {course.description ? <p className="text-slate-600">{course.description}</p> : null}
-        <CourseMaterials courseId={course.id} materials={materials.map(toMaterialResponse)} />
+        <CourseMaterials
+          courseId={course.id}
+          materials={materials.map(toMaterialResponse)}
+          progress={progress.map(toMaterialProgressResponse)}
+        />
         <CourseChat courseId={course.id} initialHistory={chat.flatMap((row) => row.history)} />
         <Link href="/courses" className="inline-block text-sm text-emerald-800 underline">
           ← {m.courses.title}
