@@ -10,6 +10,9 @@ import {
   ISOLATED_AUTH_RATE_WINDOW,
   ISOLATED_PORT,
   ISOLATED_URL,
+  JOURNEY_PORT,
+  JOURNEY_SIGNUP_GRANT,
+  JOURNEY_URL,
   KOUTOUBI_SITE_DIR,
   KOUTOUBI_SITE_PORT,
   KOUTOUBI_SITE_URL,
@@ -22,6 +25,7 @@ import {
 process.env.BACMR_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bacmr-e2e-"));
 process.env.BACMR_E2E_ISOLATED_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bacmr-e2e-isolated-"));
 process.env.BACMR_E2E_DIRECT_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bacmr-e2e-direct-"));
+process.env.BACMR_E2E_JOURNEY_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bacmr-e2e-journey-"));
 // Client IPs (X-Forwarded-For) differ per run, so a reused server's rate-limit buckets never carry over.
 process.env.BACMR_E2E_RUN_ID ??= Date.now().toString(36);
 
@@ -131,6 +135,24 @@ export default defineConfig({
       }),
     },
     {
+      command: "npm run start",
+      url: `${JOURNEY_URL}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+      stderr: "pipe",
+      env: serverEnv({
+        PORT: String(JOURNEY_PORT),
+        APP_URL: JOURNEY_URL,
+        DATA_DIR: process.env.BACMR_E2E_JOURNEY_DATA_DIR,
+        AUTH_RATE_LIMIT_REQUESTS: "1000",
+        AUTH_RATE_LIMIT_IP_REQUESTS: "1000",
+        WALLET_SIGNUP_GRANT: String(JOURNEY_SIGNUP_GRANT),
+        KOUTOUBI_BASE_URL: KOUTOUBI_SITE_URL,
+        KOUTOUBI_PDF_HOSTS: "127.0.0.1",
+        SCRAPER_DELAY_MS: "0",
+      }),
+    },
+    {
       command: "node e2e/koutoubi-site.mjs",
       url: `${KOUTOUBI_SITE_URL}/__health`,
       reuseExistingServer: !process.env.CI,
@@ -140,6 +162,11 @@ export default defineConfig({
         KOUTOUBI_SITE_PORT: String(KOUTOUBI_SITE_PORT),
         KOUTOUBI_SITE_DIR,
         KOUTOUBI_SITE_LATENCY_MS: "600",
+        // The portal's own PDF host (www.koutoubi.mr/pdfs/…) serves a real fixture textbook.
+        KOUTOUBI_SITE_PDF: path.join(
+          KOUTOUBI_SITE_DIR,
+          "../../documents/fr_math_bac2023_metropole_sujet1.pdf",
+        ),
       },
     },
   ],

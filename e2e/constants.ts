@@ -26,6 +26,14 @@ export const DIRECT_PORT = PORT + 2;
 export const DIRECT_URL = `http://127.0.0.1:${DIRECT_PORT}`;
 
 /**
+ * A fourth instance for the end-to-end journeys: its own database and a small signup grant, so a
+ * student who signs up there runs out of tokens after a few real answers.
+ */
+export const JOURNEY_PORT = PORT + 3;
+export const JOURNEY_URL = `http://127.0.0.1:${JOURNEY_PORT}`;
+export const JOURNEY_SIGNUP_GRANT = 6000;
+
+/**
  * A static copy of the koutoubi.mr portal (e2e/koutoubi-site.mjs) that the main server's sync
  * crawls. The fixture lives next to the repository (../shared); a lone clone has none.
  */

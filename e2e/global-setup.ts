@@ -33,6 +33,7 @@ function removeDataDirs(): void {
     process.env.BACMR_E2E_DATA_DIR,
     process.env.BACMR_E2E_ISOLATED_DATA_DIR,
     process.env.BACMR_E2E_DIRECT_DATA_DIR,
+    process.env.BACMR_E2E_JOURNEY_DATA_DIR,
   ]) {
     if (dir && path.basename(dir).startsWith("bacmr-e2e-")) rmSync(dir, { recursive: true, force: true });
   }

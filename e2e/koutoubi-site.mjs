@@ -6,6 +6,8 @@
 //   KOUTOUBI_SITE_PORT (default 3190), KOUTOUBI_SITE_DIR (default the shared fixture),
 //   KOUTOUBI_SITE_LATENCY_MS (default 0: a delay before each answer, so a sync lasts long enough
 //   for the page to show its progress)
+//   KOUTOUBI_SITE_PDF (optional): a real PDF served for every /pdfs/….pdf path, the portal's own
+//   PDF host; the fixture has the pages, not the textbooks, so an ingestion can still succeed)
 import { readFile, stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import path from "node:path";
@@ -17,6 +19,7 @@ const root = path.resolve(
 );
 
 const latencyMs = Number(process.env.KOUTOUBI_SITE_LATENCY_MS || 0);
+const standInPdf = process.env.KOUTOUBI_SITE_PDF || "";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -48,7 +51,7 @@ const server = createServer(async (req, res) => {
     return;
   }
   if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-  const file = await fileFor(pathname);
+  const file = standInPdf && /^\/pdfs\/.+\.pdf$/i.test(pathname) ? standInPdf : await fileFor(pathname);
   const body = file ? await readFile(file).catch(() => null) : null;
   if (!file || !body) {
     res.writeHead(404, { "content-type": "text/html; charset=utf-8" });

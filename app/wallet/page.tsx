@@ -24,6 +24,8 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
   ]);
   const n = (v: number) => formatNumber(locale, v);
   const w = m.myWallet;
+  // Below what an answer usually costs, the tutor would refuse the next question (402).
+  const canAsk = balance.available > 0 && balance.available >= (average ?? 1);
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">
@@ -38,7 +40,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
             >
               {n(balance.available)}
             </p>
-            {average && balance.available > 0 ? (
+            {average && canAsk ? (
               <p className="mt-1 text-sm text-slate-700" data-testid="wallet-answers-left">
                 {format(w.answersLeft, { n: n(Math.floor(balance.available / average)) })}
                 <span className="block text-xs text-slate-500">
@@ -55,14 +57,14 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
           </dl>
         </div>
         <p className="mt-4 text-sm text-slate-600">{w.intro}</p>
-        {balance.available > 0 ? (
+        {canAsk ? (
           <p className="mt-2 text-sm text-slate-600">{w.moreHint}</p>
         ) : (
           <div className="mt-4">
             <EmptyState title={w.empty}>{w.emptyHint}</EmptyState>
           </div>
         )}
-        {balance.available > 0 ? (
+        {canAsk ? (
           <Link
             href="/chat"
             className="mt-4 inline-flex min-h-10 items-center rounded-lg bg-emerald-700 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700"
