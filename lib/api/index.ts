@@ -3,6 +3,7 @@ import * as auth from "./auth";
 import * as chat from "./chat";
 import * as courses from "./courses";
 import type { Endpoint } from "./define";
+import * as feedback from "./feedback";
 import * as health from "./health";
 import * as jobs from "./jobs";
 import * as library from "./library";
@@ -19,6 +20,7 @@ export const endpoints: Endpoint[] = [
   adminUsers,
   courses,
   chat,
+  feedback,
   jobs,
   library,
   wallet,
