@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { I18nProvider } from "@/components/i18n";
 import { LanguageSwitcher, SignOutButton } from "@/components/session-controls";
+import { ToastProvider } from "@/components/toast";
 import { getCurrentUser } from "@/lib/http/page-auth";
 import { getI18n } from "@/lib/i18n/server";
 import "./globals.css";
@@ -69,7 +70,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </nav>
             </div>
           </header>
-          <main className="mx-auto max-w-6xl px-4 py-6 sm:py-10">{children}</main>
+          <main className="mx-auto max-w-6xl px-4 py-6 sm:py-10">
+            <ToastProvider>{children}</ToastProvider>
+          </main>
         </I18nProvider>
       </body>
     </html>
