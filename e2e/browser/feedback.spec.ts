@@ -166,3 +166,49 @@ test("a student copies, rates and regenerates an answer; the admin sees the rati
     await adminContext.close();
   }
 });
+
+test("the course chat's answers have the copy button too", async ({ page, request }) => {
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE_URL });
+  const student = await createUser(request, { prefix: "feedback-course" });
+  await signInAs(page, student);
+  const created = await page.request.post("/api/courses", {
+    data: { name: `Avis ${Date.now().toString(36)}` },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const pdf = await textPdf([
+    ["La demi-vie est la duree au bout de laquelle la moitie des noyaux se desintegre."],
+  ]);
+  const upload = await page.request.post(`/api/courses/${id}/materials`, {
+    multipart: { file: { name: "demi-vie.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) } },
+  });
+  expect(upload.status()).toBe(201);
+  await expect
+    .poll(
+      async () => {
+        const list = (await (await page.request.get(`/api/courses/${id}/materials`)).json()) as {
+          processing_status: string;
+        }[];
+        return list[0]?.processing_status;
+      },
+      { timeout: 45_000, intervals: [500] },
+    )
+    .toBe("completed");
+
+  await page.goto(`/courses/${id}`);
+  const box = page.getByLabel(fr.chat.inputLabel);
+  await box.fill("Qu'est-ce que la demi-vie ?");
+  await box.press("Enter");
+  const answer = page.getByTestId("course-chat-answer");
+  await expect(answer).toContainText(OFFLINE_NOTICE);
+  // No ratings here: the course chat keeps no per-answer ids.
+  await expect(answer.getByRole("button", { name: fr.feedback.up, exact: true })).toHaveCount(0);
+  await answer.getByRole("button", { name: fr.feedback.copy }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: fr.feedback.copied })).toBeVisible();
+  const history = (await (await page.request.get(`/api/courses/${id}/chat`)).json()) as {
+    history: { role: string; content: string }[];
+  }[];
+  const stored = history.at(-1)?.history.findLast((h) => h.role === "model")?.content;
+  expect(stored).toContain(OFFLINE_NOTICE);
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(stored);
+});
