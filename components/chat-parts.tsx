@@ -1,7 +1,16 @@
 "use client";
 
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import {
+  type ButtonHTMLAttributes,
+  type FormEvent,
+  type KeyboardEvent,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from "react";
 import { useI18n } from "./i18n";
+import { useToast } from "./toast";
 import { Button } from "./ui";
 
 /** The question box: Enter sends, Shift+Enter starts a new line; Stop while an answer comes. */
@@ -86,30 +95,68 @@ export function ChatComposer({
   );
 }
 
-/** Copies an answer's Markdown to the clipboard. */
+/** Copies an answer's Markdown to the clipboard and says so in a toast. */
 export function CopyButton({ text }: { text: string }) {
   const { m } = useI18n();
-  const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const t = setTimeout(() => setCopied(false), 2000);
-    return () => clearTimeout(t);
-  }, [copied]);
+  const toast = useToast();
   return (
-    <button
-      type="button"
+    <ActionButton
+      label={m.feedback.copy}
       onClick={async () => {
         try {
           await navigator.clipboard.writeText(text);
-          setCopied(true);
+          toast(m.feedback.copied);
         } catch {
-          // No clipboard (an insecure origin, a denied permission): the button simply stays as is.
+          // No clipboard (an insecure origin, a denied permission).
+          toast(m.feedback.copyFailed, "error");
         }
       }}
-      className="rounded-md px-2 py-1 text-xs font-medium text-slate-600 hover:bg-slate-100"
     >
-      <span aria-live="polite">{copied ? m.chat.copied : m.chat.copy}</span>
+      <Icon d="M8 8V5a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-3M5 8h9a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2Z" />
+    </ActionButton>
+  );
+}
+
+/** A small button under an answer: an icon, its name from `label` (also its tooltip). */
+export function ActionButton({
+  label,
+  pressed,
+  children,
+  className = "",
+  ...props
+}: Omit<ButtonHTMLAttributes<HTMLButtonElement>, "aria-label" | "aria-pressed"> & {
+  label: string;
+  pressed?: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      aria-pressed={pressed}
+      className={`inline-flex min-h-9 min-w-9 items-center justify-center gap-1 rounded-md px-2 text-xs font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-emerald-700 disabled:cursor-not-allowed disabled:text-slate-400 aria-pressed:bg-emerald-100 aria-pressed:text-emerald-900 ${className}`}
+      {...props}
+    >
+      {children}
     </button>
+  );
+}
+
+/** A 24×24 outline icon, hidden from assistive technology (its button carries the name). */
+export function Icon({ d, className = "" }: { d: string; className?: string }) {
+  return (
+    <svg
+      aria-hidden="true"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      className={`size-4 shrink-0 ${className}`}
+    >
+      <path d={d} />
+    </svg>
   );
 }
 

@@ -6,12 +6,14 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { z } from "zod";
 import type { ConversationResponse, MessageResponse, SourceSchema } from "@/lib/api/chat";
 import { GRADES } from "@/lib/curriculum/grades";
+import { AnswerActions, type Rating } from "./answer-actions";
 import { type ApiFailure, callApi, failureOf } from "./api-client";
 import { useChatErrorText } from "./chat-errors";
-import { ChatComposer, CopyButton, Thinking } from "./chat-parts";
+import { ChatComposer, Thinking } from "./chat-parts";
 import { formatDateTime, formatNumber } from "./format";
 import { useI18n } from "./i18n";
 import { MarkdownText } from "./markdown";
+import { useToast } from "./toast";
 import { Alert, Button, Card, Field, Select } from "./ui";
 import { useErrorText } from "./use-error-text";
 
@@ -53,6 +55,11 @@ function toChatMessages(messages: StoredMessage[]): TutorMessage[] {
       { type: "text" as const, text: msg.content },
     ],
   }));
+}
+
+/** The stored ratings of a conversation's answers, by message id. */
+function ratingsOf(messages: StoredMessage[] | undefined): Record<string, Rating | null> {
+  return Object.fromEntries((messages ?? []).map((msg) => [msg.id, msg.feedback]));
 }
 
 function textOf(message: TutorMessage): string {
@@ -120,6 +127,8 @@ export function TutorChat({
   const [stopped, setStopped] = useState<Set<string>>(() => new Set());
   const [loadingId, setLoadingId] = useState<string | null>(null);
   const [showList, setShowList] = useState(false);
+  const [ratings, setRatings] = useState(() => ratingsOf(initialConversation?.messages));
+  const toast = useToast();
 
   // The transport is created once: it reads the current settings through refs.
   const conversationRef = useRef(conversationId);
@@ -156,13 +165,16 @@ export function TutorChat({
             : failureOf(res, await jsonOf(res));
           return res;
         },
-        prepareSendMessagesRequest: ({ messages }) => {
-          const last = messages[messages.length - 1];
+        // Regenerating sends the question again (useChat has already dropped its last answer): the
+        // server answers the conversation's last question and replaces the stored answer.
+        prepareSendMessagesRequest: ({ messages, trigger }) => {
+          const last = messages.findLast((msg) => msg.role === "user");
           const s = settingsRef.current;
           return {
             body: {
               message: last ? textOf(last) : "",
               conversation_id: conversationRef.current ?? undefined,
+              regenerate: trigger === "regenerate-message" ? true : undefined,
               grade: s.grade || undefined,
               subject: s.subject || undefined,
               hint_level: s.hintLevel,
@@ -172,7 +184,7 @@ export function TutorChat({
       }),
   );
 
-  const { messages, setMessages, sendMessage, status, stop } = useChat<TutorMessage>({
+  const { messages, setMessages, sendMessage, regenerate, status, stop } = useChat<TutorMessage>({
     transport,
     messages: initialConversation ? toChatMessages(initialConversation.messages) : [],
     onData: (part) => {
@@ -216,10 +228,33 @@ export function TutorChat({
     void sendMessage({ text });
   }
 
+  function askAgain() {
+    setError(null);
+    followRef.current = true;
+    void regenerate();
+  }
+
+  /** Optimistic: the thumb changes at once and goes back, with a toast, if the server refuses. */
+  async function rate(messageId: string, rating: Rating | null) {
+    const conversation = conversationRef.current;
+    if (!conversation) return;
+    const previous = ratings[messageId] ?? null;
+    setRatings((r) => ({ ...r, [messageId]: rating }));
+    const res = await callApi(`/api/conversations/${conversation}/messages/${messageId}/feedback`, {
+      method: "PUT",
+      body: { rating },
+    });
+    if (!res.ok) {
+      setRatings((r) => ({ ...r, [messageId]: previous }));
+      toast(m.feedback.saveFailed, "error");
+    }
+  }
+
   async function newConversation() {
     if (busy) await stop();
     setError(null);
     setMessages([]);
+    setRatings({});
     selectConversation(null);
   }
 
@@ -237,6 +272,7 @@ export function TutorChat({
     selectConversation(id);
     setShowList(false);
     setMessages(toChatMessages(r.data.messages));
+    setRatings(ratingsOf(r.data.messages));
     setGrade(r.data.grade ?? "");
     setSubject(r.data.subject ?? "");
     document.getElementById("tutor-messages")?.scrollIntoView({ block: "start" });
@@ -349,6 +385,10 @@ export function TutorChat({
                       message={message}
                       streaming={busy && message.id === last?.id}
                       stopped={stopped.has(message.id)}
+                      busy={busy}
+                      rating={ratings[message.id] ?? null}
+                      onRate={(rating) => void rate(message.id, rating)}
+                      onRegenerate={message.id === last?.id ? askAgain : undefined}
                     />
                   ),
                 )}
@@ -463,10 +503,19 @@ function AssistantAnswer({
   message,
   streaming,
   stopped,
+  busy,
+  rating,
+  onRate,
+  onRegenerate,
 }: {
   message: TutorMessage;
   streaming: boolean;
   stopped: boolean;
+  /** An answer is on its way: the actions wait. */
+  busy: boolean;
+  rating: Rating | null;
+  onRate: (rating: Rating | null) => void;
+  onRegenerate?: () => void;
 }) {
   const { m, f } = useI18n();
   const text = textOf(message);
@@ -505,9 +554,13 @@ function AssistantAnswer({
           </div>
         ) : null}
         {text && !streaming ? (
-          <div className="mt-2 flex justify-end">
-            <CopyButton text={text} />
-          </div>
+          <AnswerActions
+            text={text}
+            rating={rating}
+            onRate={onRate}
+            onRegenerate={onRegenerate}
+            disabled={busy}
+          />
         ) : null}
       </div>
     </li>

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createUIMessageStream, type ModelMessage, type UIMessageChunk } from "ai";
 import type { DbOrTx } from "@/db/client";
 import type { SourceRef } from "@/db/schema";
@@ -5,9 +6,13 @@ import {
   addMessage,
   type Conversation,
   createConversation,
+  deleteAnswersAfter,
   getConversationOrThrow,
+  lastQuestion,
+  type Message,
   recentHistory,
 } from "@/lib/chat/conversations";
+import { badRequest, conflict } from "@/lib/http/errors";
 import { getProfileOrThrow } from "@/lib/profiles";
 import { enforceChatRateLimit } from "@/lib/rate-limit";
 import { excerptAround, searchLibrary } from "@/lib/retrieval";
@@ -41,11 +46,20 @@ export interface TutorInput {
   language?: TutorLanguage;
   /** A stricter level for this question (never more help than the profile's level). */
   hintLevel?: number;
+  /**
+   * Answer the conversation's last question again: its previous answer is replaced and no new
+   * question is stored (`message` is then ignored). Needs `conversationId`.
+   */
+  regenerate?: boolean;
   signal?: AbortSignal;
 }
 
 interface PreparedTutor {
   conversation: Conversation | null;
+  /** The stored question answered again, when regenerating. */
+  question: Message | null;
+  /** What is asked: the new message, or the stored question when regenerating. */
+  message: string;
   sources: SourceRef[];
   language: TutorLanguage;
   call: BilledCall;
@@ -59,15 +73,20 @@ interface PreparedTutor {
 async function prepare(db: DbOrTx, input: TutorInput): Promise<PreparedTutor> {
   await enforceChatRateLimit(db, { ip: input.ip, userId: input.userId });
   const profile = await getProfileOrThrow(db, { userId: input.userId });
+  if (input.regenerate && !input.conversationId)
+    throw badRequest("conversation_id is required to regenerate an answer");
   const conversation = input.conversationId
     ? await getConversationOrThrow(db, { conversationId: input.conversationId, userId: input.userId })
     : null;
+  const question = conversation && input.regenerate ? await lastQuestion(db, conversation.id) : null;
+  if (input.regenerate && !question) throw conflict("This conversation has no question to answer again");
+  const message = question?.content ?? input.message;
   const history = conversation
-    ? await recentHistory(db, conversation.id, HISTORY_TURNS)
+    ? await recentHistory(db, conversation.id, HISTORY_TURNS, { before: question?.id })
     : (input.history ?? []).slice(-HISTORY_TURNS);
-  const language = input.language ?? detectLanguage(input.message);
+  const language = input.language ?? detectLanguage(message);
   const passages = await searchLibrary(db, {
-    query: input.message,
+    query: message,
     grade: input.grade,
     subject: input.subject,
     language: input.language,
@@ -77,7 +96,7 @@ async function prepare(db: DbOrTx, input: TutorInput): Promise<PreparedTutor> {
     document_id: p.documentId,
     title: p.title,
     page: p.page,
-    excerpt: excerptAround(p.content, input.message, 300),
+    excerpt: excerptAround(p.content, message, 300),
     score: p.similarity,
   }));
   const system = tutorSystemPrompt({
@@ -87,18 +106,30 @@ async function prepare(db: DbOrTx, input: TutorInput): Promise<PreparedTutor> {
   });
   const messages: ModelMessage[] = [
     ...history.map((h) => ({ role: h.role, content: h.content }) as ModelMessage),
-    { role: "user", content: input.message },
+    { role: "user", content: message },
   ];
   return {
     conversation,
+    question,
+    message,
     sources,
     language,
     call: { userId: input.userId, system, messages, purpose: "chat", signal: input.signal },
   };
 }
 
-/** The conversation a new exchange goes to, with the student's message stored in it. */
+/**
+ * The conversation a new exchange goes to, with the student's message stored in it; when
+ * regenerating, the question is already there and its previous answer goes.
+ */
 async function openTurn(db: DbOrTx, input: TutorInput, prepared: PreparedTutor): Promise<Conversation> {
+  if (prepared.conversation && prepared.question) {
+    await deleteAnswersAfter(db, {
+      conversationId: prepared.conversation.id,
+      questionId: prepared.question.id,
+    });
+    return prepared.conversation;
+  }
   const conversation =
     prepared.conversation ??
     (await createConversation(db, {
@@ -112,8 +143,15 @@ async function openTurn(db: DbOrTx, input: TutorInput, prepared: PreparedTutor):
   return conversation;
 }
 
-async function closeTurn(db: DbOrTx, conversationId: string, sources: SourceRef[], o: CallOutcome) {
+async function closeTurn(
+  db: DbOrTx,
+  conversationId: string,
+  sources: SourceRef[],
+  o: CallOutcome,
+  messageId?: string,
+) {
   await addMessage(db, {
+    id: messageId,
     conversationId,
     role: "assistant",
     content: o.text,
@@ -130,12 +168,13 @@ async function closeTurn(db: DbOrTx, conversationId: string, sources: SourceRef[
 export async function askTutor(
   db: DbOrTx,
   input: TutorInput,
-): Promise<{ answer: string; sources: SourceRef[]; conversationId: string }> {
+): Promise<{ answer: string; sources: SourceRef[]; conversationId: string; messageId: string }> {
   const prepared = await prepare(db, input);
   const outcome = await completeBilled(db, prepared.call);
   const conversation = await openTurn(db, input, prepared);
-  await closeTurn(db, conversation.id, prepared.sources, outcome);
-  return { answer: outcome.text, sources: prepared.sources, conversationId: conversation.id };
+  const messageId = randomUUID();
+  await closeTurn(db, conversation.id, prepared.sources, outcome, messageId);
+  return { answer: outcome.text, sources: prepared.sources, conversationId: conversation.id, messageId };
 }
 
 /**
@@ -148,6 +187,8 @@ export async function streamTutor(
   input: TutorInput,
 ): Promise<{
   conversationId: string;
+  /** The id the answer is stored under once the stream ends. */
+  messageId: string;
   sources: SourceRef[];
   textDeltas: AsyncIterable<string>;
   done: Promise<CallOutcome>;
@@ -162,24 +203,32 @@ export async function streamTutor(
     await stream.cancel();
     throw err;
   }
+  const messageId = randomUUID();
   const done = stream.outcome.then(async (o) => {
-    await closeTurn(db, conversation.id, prepared.sources, o).catch((err: unknown) =>
+    await closeTurn(db, conversation.id, prepared.sources, o, messageId).catch((err: unknown) =>
       console.error(`[chat] could not store the answer of conversation ${conversation.id}:`, err),
     );
     return o;
   });
-  return { conversationId: conversation.id, sources: prepared.sources, textDeltas: stream.textDeltas, done };
+  return {
+    conversationId: conversation.id,
+    messageId,
+    sources: prepared.sources,
+    textDeltas: stream.textDeltas,
+    done,
+  };
 }
 
 /**
- * The streamed answer as the AI SDK UI message stream (what `useChat` reads): the conversation
- * id and the sources as data parts before the text, an error part if the model failed midway.
+ * The streamed answer as the AI SDK UI message stream (what `useChat` reads): the answer's
+ * stored id as the message id (so it can be rated at once), the conversation id and the sources
+ * as data parts before the text, an error part if the model failed midway.
  */
 export async function streamTutorUI(db: DbOrTx, input: TutorInput): Promise<ReadableStream<UIMessageChunk>> {
-  const { conversationId, sources, textDeltas, done } = await streamTutor(db, input);
+  const { conversationId, messageId, sources, textDeltas, done } = await streamTutor(db, input);
   return createUIMessageStream({
     execute: async ({ writer }) => {
-      writer.write({ type: "start" });
+      writer.write({ type: "start", messageId });
       writer.write({ type: "data-conversation", data: { conversation_id: conversationId } });
       writer.write({ type: "data-sources", data: sources });
       writer.write({ type: "text-start", id: "answer" });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MESSAGE_STATUSES } from "@/db/schema";
 import type { Conversation, Message } from "@/lib/chat/conversations";
+import { RATINGS, ratingOf } from "@/lib/chat/feedback";
 import { defineEndpoint } from "./define";
 import { pagination, uuidParam } from "./schemas";
 
@@ -43,45 +44,60 @@ export const chat = defineEndpoint({
     '`"stream": false` the answer comes whole as JSON. The student\'s hint level (profile) sets ' +
     "how much is given away (1 = worked answer … 5 = guiding questions only); the answer is in " +
     "the question's language (or `language`). The maximum cost is reserved from the wallet " +
-    "first: 402 INSUFFICIENT_BALANCE and no model call when it is not covered. 429 beyond " +
+    "first: 402 INSUFFICIENT_BALANCE and no model call when it is not covered. " +
+    "`regenerate: true` (with `conversation_id`) answers the conversation's last question again: " +
+    "no new question is stored, the previous answer is deleted once the new one starts, and it " +
+    "is billed like any answer (`message` is required but ignored; 409 if the conversation has " +
+    "no question). The streamed message id (the `start` part's `messageId`) and the JSON " +
+    "`message_id` are the stored answer's id, for PUT …/messages/{message_id}/feedback. 429 beyond " +
     "RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW per IP (and RATE_LIMIT_USER_REQUESTS per user). " +
     'Model failures: 503 {"error","code": LOCAL_AI_API_ERROR | TIMEOUT_ERROR}, 500 SERVICE_ERROR ' +
     "| INTERNAL_ERROR.",
   auth: "user",
-  body: z.object({
-    message: messageField,
-    conversation_id: z.uuid("conversation_id must be a UUID").optional(),
-    history: z
-      .array(
-        z.object({
-          role: z.enum(["user", "assistant", "model"], "history role must be user, assistant or model"),
-          content: historyContent,
+  body: z
+    .object({
+      message: messageField,
+      conversation_id: z.uuid("conversation_id must be a UUID").optional(),
+      history: z
+        .array(
+          z.object({
+            role: z.enum(["user", "assistant", "model"], "history role must be user, assistant or model"),
+            content: historyContent,
+          }),
+        )
+        .max(50, "history must have at most 50 messages")
+        .optional(),
+      grade: z.string().trim().max(10).optional(),
+      subject: z.string().trim().max(100).optional(),
+      language: z.enum(["fr", "ar", "en"], "language must be fr, ar or en").optional(),
+      hint_level: z
+        .number("hint_level must be an integer from 1 to 5")
+        .int("hint_level must be an integer from 1 to 5")
+        .min(1, "hint_level must be an integer from 1 to 5")
+        .max(5, "hint_level must be an integer from 1 to 5")
+        .optional()
+        .meta({
+          description:
+            "Ask for fewer hints than your profile's level for this question (a higher level); a lower one is ignored: the level an admin set is the most help you get.",
         }),
-      )
-      .max(50, "history must have at most 50 messages")
-      .optional(),
-    grade: z.string().trim().max(10).optional(),
-    subject: z.string().trim().max(100).optional(),
-    language: z.enum(["fr", "ar", "en"], "language must be fr, ar or en").optional(),
-    hint_level: z
-      .number("hint_level must be an integer from 1 to 5")
-      .int("hint_level must be an integer from 1 to 5")
-      .min(1, "hint_level must be an integer from 1 to 5")
-      .max(5, "hint_level must be an integer from 1 to 5")
-      .optional()
-      .meta({
-        description:
-          "Ask for fewer hints than your profile's level for this question (a higher level); a lower one is ignored: the level an admin set is the most help you get.",
-      }),
-    stream: z.boolean("stream must be true or false").optional(),
-  }),
+      stream: z.boolean("stream must be true or false").optional(),
+      regenerate: z
+        .boolean("regenerate must be true or false")
+        .optional()
+        .meta({ description: "Answer the conversation's last question again, replacing its answer." }),
+    })
+    .refine((b) => !b.regenerate || b.conversation_id !== undefined, {
+      path: ["conversation_id"],
+      message: "conversation_id is required to regenerate an answer",
+    }),
   response: z.object({
     answer: z.string(),
     sources: z.array(SourceSchema),
     conversation_id: z.uuid(),
+    message_id: z.uuid(),
   }),
   responseContentType: "text/event-stream",
-  errors: [402, 404, 429, 500, 503],
+  errors: [402, 404, 409, 429, 500, 503],
 });
 
 export const ConversationResponse = z
@@ -119,6 +135,10 @@ export const MessageResponse = z
     content: z.string(),
     sources: z.array(SourceSchema),
     status: z.enum(MESSAGE_STATUSES),
+    feedback: z
+      .enum(RATINGS)
+      .nullable()
+      .meta({ description: "Your rating of an answer (always null on a question)" }),
     created_at: z.string(),
   })
   .meta({ id: "ChatMessage" });
@@ -130,6 +150,7 @@ export function toMessageResponse(m: Message): z.input<typeof MessageResponse> {
     content: m.content,
     sources: m.sources,
     status: m.status,
+    feedback: ratingOf(m.feedback),
     created_at: m.createdAt.toISOString(),
   };
 }

@@ -3,6 +3,7 @@ import * as auth from "./auth";
 import * as chat from "./chat";
 import * as courses from "./courses";
 import type { Endpoint } from "./define";
+import * as feedback from "./feedback";
 import * as health from "./health";
 import * as insights from "./insights";
 import * as jobs from "./jobs";
@@ -22,6 +23,7 @@ export const endpoints: Endpoint[] = [
   courses,
   processing,
   chat,
+  feedback,
   jobs,
   library,
   wallet,

@@ -82,24 +82,71 @@ export async function listMessages(db: DbOrTx, conversationId: string): Promise<
     .orderBy(asc(messages.createdAt), asc(messages.id));
 }
 
-/** The last `turns` messages that carry text, oldest first, as model history. */
+/** Rows stored before the message `id` (compared in SQL: timestamps keep microseconds there). */
+const storedBefore = (id: string) =>
+  sql`(${messages.createdAt}, ${messages.id}) < (select m.created_at, m.id from ${messages} m where m.id = ${id})`;
+const storedAfter = (id: string) =>
+  sql`(${messages.createdAt}, ${messages.id}) > (select m.created_at, m.id from ${messages} m where m.id = ${id})`;
+
+/**
+ * The last `turns` messages that carry text, oldest first, as model history; with `before`,
+ * only the ones stored before that message (the history of a question asked again).
+ */
 export async function recentHistory(
   db: DbOrTx,
   conversationId: string,
   turns = 10,
+  { before }: { before?: string } = {},
 ): Promise<{ role: "user" | "assistant"; content: string }[]> {
   const rows = await db
     .select({ role: messages.role, content: messages.content })
     .from(messages)
-    .where(and(eq(messages.conversationId, conversationId), sql`${messages.content} <> ''`))
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        sql`${messages.content} <> ''`,
+        before ? storedBefore(before) : undefined,
+      ),
+    )
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(turns);
   return rows.reverse();
 }
 
+/** The conversation's last question (the one a regenerated answer answers), if any. */
+export async function lastQuestion(db: DbOrTx, conversationId: string): Promise<Message | null> {
+  const [row] = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.role, "user")))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Removes the answers stored after a question (the ones a regenerated answer replaces). */
+export async function deleteAnswersAfter(
+  db: DbOrTx,
+  { conversationId, questionId }: { conversationId: string; questionId: string },
+): Promise<number> {
+  const gone = await db
+    .delete(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.role, "assistant"),
+        storedAfter(questionId),
+      ),
+    )
+    .returning({ id: messages.id });
+  return gone.length;
+}
+
 export async function addMessage(
   db: DbOrTx,
   m: {
+    /** Set by the caller when the id must be known before the row exists (a streamed answer). */
+    id?: string;
     conversationId: string;
     role: "user" | "assistant";
     content: string;
@@ -114,6 +161,7 @@ export async function addMessage(
   const [row] = await db
     .insert(messages)
     .values({
+      ...(m.id ? { id: m.id } : {}),
       conversationId: m.conversationId,
       role: m.role,
       content: m.content,

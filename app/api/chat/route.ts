@@ -27,10 +27,11 @@ export const POST = route(chat, async ({ db, req, body, principal, ip }) => {
     subject: body.subject || undefined,
     language: body.language,
     hintLevel: body.hint_level,
+    regenerate: body.regenerate,
     signal: req.signal,
   };
   if (!wantsJson(req, body.stream))
     return createUIMessageStreamResponse({ stream: await streamTutorUI(db, input) });
-  const { answer, sources, conversationId } = await askTutor(db, input);
-  return { answer, sources, conversation_id: conversationId };
+  const { answer, sources, conversationId, messageId } = await askTutor(db, input);
+  return { answer, sources, conversation_id: conversationId, message_id: messageId };
 });
