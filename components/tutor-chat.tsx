@@ -9,6 +9,7 @@ import { GRADES } from "@/lib/curriculum/grades";
 import { type ApiFailure, callApi, failureOf } from "./api-client";
 import { useChatErrorText } from "./chat-errors";
 import { ChatComposer, CopyButton, Thinking } from "./chat-parts";
+import { citationHref } from "./citation-href";
 import { formatDateTime, formatNumber } from "./format";
 import { useI18n } from "./i18n";
 import { MarkdownText } from "./markdown";
@@ -490,7 +491,7 @@ function AssistantAnswer({
                 <li key={`${s.document_id}#${s.page}`} className="min-w-0 max-w-full">
                   <a
                     data-testid="source-chip"
-                    href={`/api/curriculum/textbooks/${s.document_id}/file#page=${s.page}`}
+                    href={citationHref(s)}
                     target="_blank"
                     rel="noopener"
                     title={s.excerpt}
