@@ -10,7 +10,7 @@ import { chunks } from "@/db/schema";
 import { uploadCurriculum } from "@/lib/curriculum/documents";
 import { findPassage } from "@/lib/curriculum/passage";
 import { shutdownExtraction } from "@/lib/ingest/extract";
-import { textPdf } from "./fixtures-gen/documents";
+import { imagePdf, textPdf } from "./fixtures-gen/documents";
 import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
 import { call } from "./helpers/http";
@@ -225,6 +225,24 @@ describe("a generated textbook", () => {
       expect(img.height).toBe(Math.round((width * 842) / 595));
     }
   });
+});
+
+describe("a scanned textbook", () => {
+  it("has no text layer, hence no highlights, even for its own OCR'd passage; its page still renders", async () => {
+    const id = await ingest(
+      await imagePdf([["La radioactivite est une transformation", "spontanee d'un noyau instable."]]),
+      "Scan",
+    );
+    const [chunk] = await db().select().from(chunks).where(eq(chunks.documentId, id));
+    expect(chunk?.content).toMatch(/radioactivit/i);
+    const res = await getPage(id, "1", chunk?.content.slice(0, 160));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ page: 1, page_count: 1, text: "", highlights: [], text_highlights: [] });
+    const image = await getImage(id, "1", "?width=400");
+    const img = await pixels(new Uint8Array(await image.arrayBuffer()));
+    expect(img.width).toBe(400);
+    expect(img.dark).toBeGreaterThan(0.002);
+  }, 60_000);
 });
 
 describe.skipIf(!HAS_FIXTURE)("the radioactivity course", () => {
