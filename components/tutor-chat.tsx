@@ -10,6 +10,7 @@ import { AnswerActions, type Rating } from "./answer-actions";
 import { type ApiFailure, callApi, failureOf } from "./api-client";
 import { useChatErrorText } from "./chat-errors";
 import { ChatComposer, Thinking } from "./chat-parts";
+import { citationHref } from "./citation-href";
 import { formatDateTime, formatNumber } from "./format";
 import { useI18n } from "./i18n";
 import { MarkdownText } from "./markdown";
@@ -539,7 +540,7 @@ function AssistantAnswer({
                 <li key={`${s.document_id}#${s.page}`} className="min-w-0 max-w-full">
                   <a
                     data-testid="source-chip"
-                    href={`/api/curriculum/textbooks/${s.document_id}/file#page=${s.page}`}
+                    href={citationHref(s)}
                     target="_blank"
                     rel="noopener"
                     title={s.excerpt}

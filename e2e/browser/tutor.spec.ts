@@ -1,4 +1,5 @@
 import type { APIRequestContext, Page } from "@playwright/test";
+import { citationHref } from "../../components/citation-href";
 import { formatNumber } from "../../components/format";
 import { NOT_IN_TEXTBOOKS } from "../../lib/ai/prompts";
 import { format, MESSAGES } from "../../lib/i18n/messages";
@@ -137,12 +138,23 @@ test("a student asks the tutor, reads the cited page, and finds the conversation
     .getByTestId("source-chip")
     .filter({ hasText: format(fr.chat.sourceChip, { title: library.title, n: 1 }) });
   await expect(chip).toBeVisible();
-  await expect(chip).toHaveAttribute("href", `/api/curriculum/textbooks/${library.documentId}/file#page=1`);
+  await expect(chip).toHaveAttribute(
+    "href",
+    new RegExp(`^/library/${library.documentId}/pages/1\\?q=.*demi-vie`),
+  );
   await expect(chip).toHaveAttribute("target", "_blank");
   await expect(chip).toHaveAttribute("title", /moitie des noyaux/);
-  const pdf = await page.request.get((await chip.getAttribute("href"))?.split("#")[0] ?? "");
-  expect(pdf.status()).toBe(200);
-  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  const href = (await chip.getAttribute("href")) ?? "";
+  expect(href).toBe(
+    citationHref({
+      document_id: library.documentId,
+      page: 1,
+      excerpt: (await chip.getAttribute("title")) ?? "",
+    }),
+  );
+  const viewer = await page.request.get(href);
+  expect(viewer.status()).toBe(200);
+  expect(await viewer.text()).toContain(format(fr.viewer.pageOf, { n: 1, total: 2 }));
 
   // The answer was billed: the chip shows less than before.
   await expect.poll(() => balanceOf(page)).toBeLessThan(before);
@@ -171,7 +183,7 @@ test("a student asks the tutor, reads the cited page, and finds the conversation
   await expect(page.getByTestId("assistant-message").first()).toContainText(OFFLINE_NOTICE);
   await expect(
     page.getByTestId("assistant-message").first().getByTestId("source-chip").first(),
-  ).toHaveAttribute("href", /\/file#page=\d+$/);
+  ).toHaveAttribute("href", /^\/library\/[0-9a-f-]{36}\/pages\/\d+\?q=/);
   expect(page.url()).toBe(conversationUrl);
 
   // Reloading the conversation's URL reopens it.

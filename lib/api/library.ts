@@ -10,6 +10,8 @@ import type { JobView } from "@/lib/admin/jobs";
 import { env } from "@/lib/config/env";
 import type { Document, Textbook } from "@/lib/curriculum/documents";
 import { EDUCATION_LEVELS, GRADES, normaliseGrade } from "@/lib/curriculum/grades";
+import { PAGE_WIDTH } from "@/lib/curriculum/page-width";
+import type { PageView } from "@/lib/curriculum/pages";
 import type { ReferenceWithDocument } from "@/lib/curriculum/references";
 import type { ScrapeRun } from "@/lib/scraping";
 import { defineEndpoint } from "./define";
@@ -661,6 +663,91 @@ export const textbookFile = defineEndpoint({
   auth: "none",
   params: textbookIdParam,
   responseContentType: "application/pdf",
+  errors: [404],
+});
+
+const pageParams = z.object({
+  id: z.uuid("id must be a UUID"),
+  page: z
+    .string()
+    .regex(/^\d{1,6}$/, "page must be a page number")
+    .transform(Number)
+    .meta({ type: "integer", minimum: 1 }),
+});
+
+const Box = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }).meta({
+  id: "PageBox",
+  description: "A box on the page as fractions (0..1) of its width and height, from the top-left corner",
+});
+
+export const PageViewResponse = z
+  .object({
+    document_id: z.uuid(),
+    title: z.string(),
+    page: z.number().int(),
+    page_count: z.number().int(),
+    width: z.number().meta({ description: "Page width in points (rotation applied)" }),
+    height: z.number().meta({ description: "Page height in points (rotation applied)" }),
+    text: z.string().meta({ description: "The page's text layer; empty for a scanned page" }),
+    highlights: z.array(Box).meta({ description: "Where the passage q is on the page" }),
+    text_highlights: z
+      .array(z.object({ start: z.number().int(), end: z.number().int() }))
+      .meta({ description: "Where the passage q is in text (UTF-16 offsets, end exclusive)" }),
+  })
+  .meta({ id: "TextbookPage" });
+
+export function toPageViewResponse(v: PageView): z.input<typeof PageViewResponse> {
+  return {
+    document_id: v.documentId,
+    title: v.title,
+    page: v.page,
+    page_count: v.pageCount,
+    width: v.width,
+    height: v.height,
+    text: v.text,
+    highlights: v.highlights,
+    text_highlights: v.textHighlights,
+  };
+}
+
+export const textbookPage = defineEndpoint({
+  method: "GET",
+  path: "/api/curriculum/textbooks/{id}/pages/{page}",
+  tag: "Curriculum",
+  summary: "One page of a textbook: its text layer and where a cited passage is on it",
+  description:
+    "q: the passage to find (a citation's excerpt; case, accents, spaces and line breaks do not " +
+    "matter). highlights are empty for a scanned page (no text layer) or when nothing matches. " +
+    "404 for an unknown or not-ready textbook and a page outside 1..page_count.",
+  auth: "none",
+  params: pageParams,
+  query: z.object({
+    q: z.string().max(1000, "q must be at most 1000 characters").optional(),
+  }),
+  response: PageViewResponse,
+  errors: [404],
+});
+
+export const textbookPageImage = defineEndpoint({
+  method: "GET",
+  path: "/api/curriculum/textbooks/{id}/pages/{page}/image",
+  tag: "Curriculum",
+  summary: "One page of a textbook rendered as a PNG",
+  description:
+    `width: in pixels, default ${PAGE_WIDTH.default}, brought within ${PAGE_WIDTH.min}..${PAGE_WIDTH.max}. ` +
+    "Rendered once and kept; answered with an ETag and long-lived caching (304 to a matching " +
+    "If-None-Match). 404 for an unknown or not-ready textbook and a page outside 1..page_count.",
+  auth: "none",
+  params: pageParams,
+  query: z.object({
+    width: z
+      .string()
+      .regex(/^\d{1,5}$/, "width must be a whole number of pixels")
+      .transform(Number)
+      .optional()
+      .meta({ type: "integer", minimum: PAGE_WIDTH.min, maximum: PAGE_WIDTH.max }),
+  }),
+  responseContentType: "image/png",
   errors: [404],
 });
 

@@ -3,12 +3,14 @@ import feedback from "./parts/feedback";
 import insights from "./parts/insights";
 import myWallet from "./parts/my-wallet";
 import processing from "./parts/processing";
+import viewer from "./parts/viewer";
 
 const fr = {
   myWallet: myWallet.fr,
   feedback: feedback.fr,
   insights: insights.fr,
   processing: processing.fr,
+  viewer: viewer.fr,
   brand: "BacMR",
   tagline: "Ton professeur IA pour le bac mauritanien",
   nav: {
@@ -413,6 +415,7 @@ const ar: Messages = {
   feedback: feedback.ar,
   insights: insights.ar,
   processing: processing.ar,
+  viewer: viewer.ar,
   brand: "BacMR",
   tagline: "أستاذك الذكي للتحضير للباكالوريا الموريتانية",
   nav: {
@@ -801,6 +804,7 @@ const en: Messages = {
   feedback: feedback.en,
   insights: insights.en,
   processing: processing.en,
+  viewer: viewer.en,
   brand: "BacMR",
   tagline: "Your AI teacher for the Mauritanian baccalauréat",
   nav: {

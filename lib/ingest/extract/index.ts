@@ -47,6 +47,11 @@ function engine(): Engine {
   return g[globalKey];
 }
 
+/** The process's PDF worker, for other readers of PDFs (the page viewer renders and locates text with it). */
+export function pdfWorker(): PdfWorkerClient {
+  return engine().pdf;
+}
+
 /** Terminates the OCR workers and the PDF worker (tests, server shutdown). Extraction can start again. */
 export async function shutdownExtraction(): Promise<void> {
   const g = globalThis as GlobalWithEngine;

@@ -7,7 +7,15 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ExtractionError } from "../types";
 import { deprioritizeNewThreads, threadIds } from "./priority";
-import type { GrayImage, PageText, WorkerRequest, WorkerResponse, WorkerResult } from "./protocol";
+import type {
+  GrayImage,
+  PageLayout,
+  PagePng,
+  PageText,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerResult,
+} from "./protocol";
 
 /** Worker source, relative to the project root (process.cwd() in `next dev`/`npm start`, Vitest, tsx). */
 export const PDF_WORKER_SOURCE = "lib/ingest/extract/pdf-worker.ts";
@@ -150,6 +158,20 @@ export class PdfWorkerClient {
   async render(doc: number, page: number, signal?: AbortSignal): Promise<GrayImage> {
     const r = await this.request({ op: "render", doc, page }, [], signal);
     if (r.op !== "render") throw new Error(`unexpected PDF worker answer ${r.op}`);
+    return r.value;
+  }
+
+  /** The page rendered `width` pixels wide, as a PNG (for display, not OCR). */
+  async renderPng(doc: number, page: number, width: number, signal?: AbortSignal): Promise<PagePng> {
+    const r = await this.request({ op: "png", doc, page, width }, [], signal);
+    if (r.op !== "png") throw new Error(`unexpected PDF worker answer ${r.op}`);
+    return r.value;
+  }
+
+  /** The page's text items with their positions. */
+  async layout(doc: number, page: number, signal?: AbortSignal): Promise<PageLayout> {
+    const r = await this.request({ op: "layout", doc, page }, [], signal);
+    if (r.op !== "layout") throw new Error(`unexpected PDF worker answer ${r.op}`);
     return r.value;
   }
 

@@ -13,6 +13,9 @@ import { assemblePageText } from "./page-text";
 import { usePatchedPdfjs } from "./pdfjs-patch";
 import type {
   GrayImage,
+  LayoutItem,
+  PageLayout,
+  PagePng,
   PageText,
   WorkerErrorCode,
   WorkerRequest,
@@ -169,6 +172,89 @@ async function render(docId: number, pageNumber: number): Promise<GrayImage> {
   });
 }
 
+/** A page as the page viewer shows it: white paper, `width` pixels wide, PNG. */
+async function renderPng(docId: number, pageNumber: number, width: number): Promise<PagePng> {
+  const [, napi] = await Promise.all([pdfjsReady, canvas()]);
+  return onPage(docId, pageNumber, async (page) => {
+    const unit = page.getViewport({ scale: 1 });
+    const viewport = page.getViewport({ scale: width / unit.width });
+    const height = Math.max(1, Math.round(viewport.height));
+    const canvas = napi.createCanvas(width, height);
+    const context = canvas.getContext("2d");
+    // Transparent areas would show the viewer's background: paper is white.
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, width, height);
+    await page.render({ canvas, canvasContext: context, viewport } as unknown as Parameters<
+      typeof page.render
+    >[0]).promise;
+    const encoded = await canvas.encode("png");
+    canvas.width = 0;
+    canvas.height = 0;
+    const png = encoded.buffer.slice(
+      encoded.byteOffset,
+      encoded.byteOffset + encoded.byteLength,
+    ) as ArrayBuffer;
+    return { png, width, height };
+  });
+}
+
+/** Share of the font size above the baseline and below it that a line of text occupies. */
+const ASCENT = 0.85;
+const DESCENT = 0.25;
+
+/**
+ * The page's text items with their boxes: each item's run (baseline direction and font size from its
+ * transform, length from its width) mapped through the upright viewport, as fractions of the page.
+ */
+async function pageLayout(docId: number, pageNumber: number): Promise<PageLayout> {
+  return onPage(docId, pageNumber, async (page) => {
+    const viewport = page.getViewport({ scale: 1 });
+    const content = await page.getTextContent();
+    const items: LayoutItem[] = [];
+    for (const item of content.items) {
+      if (!("str" in item) || item.str.length === 0) continue;
+      const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = item.transform as number[];
+      const size = Math.hypot(c, d) || item.height || 1;
+      const run = Math.hypot(a, b) || 1;
+      // Along the baseline, and across it (upwards); text with no skew has them at right angles.
+      const [ux, uy] = [a / run, b / run];
+      const [vx, vy] = Math.hypot(c, d) ? [c / Math.hypot(c, d), d / Math.hypot(c, d)] : [-uy, ux];
+      const corners = [
+        [0, -DESCENT],
+        [item.width, -DESCENT],
+        [0, ASCENT],
+        [item.width, ASCENT],
+      ].map(([along = 0, across = 0]) =>
+        viewport.convertToViewportPoint(
+          e + ux * along + vx * across * size,
+          f + uy * along + vy * across * size,
+        ),
+      ) as [number, number][];
+      const xs = corners.map((p) => p[0]);
+      const ys = corners.map((p) => p[1]);
+      const x0 = Math.max(0, Math.min(...xs));
+      const y0 = Math.max(0, Math.min(...ys));
+      const x1 = Math.min(viewport.width, Math.max(...xs));
+      const y1 = Math.min(viewport.height, Math.max(...ys));
+      items.push({
+        str: item.str,
+        dir: item.dir,
+        hasEOL: item.hasEOL,
+        transform: item.transform as number[],
+        width: item.width,
+        height: item.height,
+        box: {
+          x: x0 / viewport.width,
+          y: y0 / viewport.height,
+          w: Math.max(0, x1 - x0) / viewport.width,
+          h: Math.max(0, y1 - y0) / viewport.height,
+        },
+      });
+    }
+    return { width: viewport.width, height: viewport.height, items };
+  });
+}
+
 async function handle(req: WorkerRequest): Promise<[WorkerResult, ArrayBuffer[]]> {
   switch (req.op) {
     case "open":
@@ -179,6 +265,12 @@ async function handle(req: WorkerRequest): Promise<[WorkerResult, ArrayBuffer[]]
       const value = await render(req.doc, req.page);
       return [{ op: "render", value }, [value.pgm]];
     }
+    case "png": {
+      const value = await renderPng(req.doc, req.page, req.width);
+      return [{ op: "png", value }, [value.png]];
+    }
+    case "layout":
+      return [{ op: "layout", value: await pageLayout(req.doc, req.page) }, []];
     case "close": {
       const doc = docs.get(req.doc);
       docs.delete(req.doc);
