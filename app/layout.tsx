@@ -24,7 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <I18nProvider locale={locale} messages={m}>
           <header className="border-b border-slate-200 bg-white">
             <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-2 px-4 py-3">
-              <Link href="/" className="me-auto text-lg font-bold text-emerald-800">
+              <Link href="/" className="me-auto text-lg font-bold text-brand-800">
                 {m.brand}
               </Link>
               <nav aria-label="main" className="flex flex-wrap items-center gap-1 text-sm">

@@ -8,19 +8,19 @@ export default async function HomePage() {
   const [{ m }, user] = await Promise.all([getI18n(), getCurrentUser()]);
   return (
     <Card className="space-y-4">
-      <p className="text-sm font-medium text-emerald-800">{m.tagline}</p>
+      <p className="text-sm font-medium text-brand-800">{m.tagline}</p>
       <h1 className="text-2xl font-bold sm:text-3xl">{m.home.title}</h1>
       <p className="text-slate-700">{m.home.body}</p>
       {user ? (
         <p className="font-medium">
-          <Link className="text-emerald-800 underline" href="/profile">
+          <Link className="text-brand-800 underline" href="/profile">
             {format(m.home.welcome, { name: user.fullName || user.email })}
           </Link>
         </p>
       ) : (
         <div className="flex flex-wrap gap-3">
           <Link
-            className="rounded-lg bg-emerald-700 px-4 py-2 font-semibold text-white hover:bg-emerald-800"
+            className="rounded-lg bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-800"
             href="/signup"
           >
             {m.home.start}

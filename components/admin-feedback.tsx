@@ -51,7 +51,7 @@ export function AdminFeedback({
       <dl className="grid grid-cols-2 gap-3 sm:max-w-md">
         {(
           [
-            ["up", m.feedback.upCount, up, "text-emerald-800"],
+            ["up", m.feedback.upCount, up, "text-brand-800"],
             ["down", m.feedback.downCount, down, "text-red-800"],
           ] as const
         ).map(([key, label, n, color]) => (
@@ -72,7 +72,7 @@ export function AdminFeedback({
             aria-current={r === rating ? "page" : undefined}
             className={`${tab} ${
               r === rating
-                ? "border-emerald-700 bg-emerald-700 text-white"
+                ? "border-brand-700 bg-brand-700 text-white"
                 : "border-slate-300 bg-white text-slate-700 hover:bg-slate-50"
             }`}
           >

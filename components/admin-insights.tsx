@@ -13,7 +13,7 @@ export const INSIGHT_PERIODS = [7, 30, 90, 365] as const;
 const JOB_COLORS: Record<JobStatus, string> = {
   queued: CHART_COLORS.sky,
   running: CHART_COLORS.orange,
-  succeeded: CHART_COLORS.emerald,
+  succeeded: CHART_COLORS.brand,
   failed: CHART_COLORS.red,
 };
 
@@ -52,7 +52,7 @@ export function AdminInsightsSection({
     return {
       key,
       name: t[key],
-      color: key === "documents" ? CHART_COLORS.emerald : CHART_COLORS.sky,
+      color: key === "documents" ? CHART_COLORS.brand : CHART_COLORS.sky,
       points,
       summary: format(t.librarySummary, {
         series: t[key],
@@ -89,9 +89,9 @@ export function AdminInsightsSection({
                 href={`/admin?days=${p}`}
                 aria-current={current ? "page" : undefined}
                 scroll={false}
-                className={`rounded-full border px-3 py-1 font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700 ${
+                className={`rounded-full border px-3 py-1 font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 ${
                   current
-                    ? "border-emerald-700 bg-emerald-700 text-white"
+                    ? "border-brand-700 bg-brand-700 text-white"
                     : "border-slate-300 bg-white text-slate-800 hover:bg-slate-50"
                 }`}
               >

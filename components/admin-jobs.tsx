@@ -88,7 +88,7 @@ export function AdminJobs({
               aria-current={s === status ? "page" : undefined}
               className={`${tab} ${
                 s === status
-                  ? "border-emerald-700 bg-emerald-700 text-white"
+                  ? "border-brand-700 bg-brand-700 text-white"
                   : "border-slate-300 bg-white text-slate-700 hover:bg-slate-50"
               }`}
             >

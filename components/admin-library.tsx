@@ -53,7 +53,7 @@ function StatusTabs<S extends string>({
   href: (status: S | undefined) => string;
 }) {
   const tab = "rounded-full border px-3 py-1 text-sm whitespace-nowrap";
-  const on = "border-emerald-700 bg-emerald-700 text-white";
+  const on = "border-brand-700 bg-brand-700 text-white";
   const off = "border-slate-300 bg-white text-slate-700 hover:bg-slate-50";
   return (
     <nav aria-label={label} className="flex flex-wrap gap-2">

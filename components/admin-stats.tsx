@@ -13,7 +13,7 @@ const BAR: Record<Tone, string> = {
   neutral: "bg-slate-400",
   info: "bg-sky-500",
   busy: "bg-amber-500",
-  good: "bg-emerald-600",
+  good: "bg-brand-600",
   bad: "bg-red-600",
 };
 
@@ -41,7 +41,7 @@ export function StatCard({
       <div data-testid={`stat-${id}`} className="flex flex-1 flex-col gap-3">
         <div className="flex items-baseline justify-between gap-2">
           <h2 className="font-semibold">{title}</h2>
-          <p className="text-2xl font-bold text-emerald-800" title={totalLabel}>
+          <p className="text-2xl font-bold text-brand-800" title={totalLabel}>
             <span className="sr-only">{totalLabel} </span>
             <span data-testid="stat-total">{total}</span>
           </p>
@@ -70,7 +70,7 @@ export function StatCard({
         ) : null}
         {children}
         {link ? (
-          <Link href={link.href} className="mt-auto text-sm font-medium text-emerald-800 underline">
+          <Link href={link.href} className="mt-auto text-sm font-medium text-brand-800 underline">
             {link.label}
           </Link>
         ) : null}

@@ -202,7 +202,7 @@ export function AdminUsers({
         <nav className="flex justify-between px-5 py-3 text-sm">
           {offset > 0 ? (
             <Link
-              className="text-emerald-800 underline"
+              className="text-brand-800 underline"
               href={`/admin/users?offset=${Math.max(0, offset - limit)}`}
             >
               {m.admin.previous}
@@ -211,7 +211,7 @@ export function AdminUsers({
             <span />
           )}
           {offset + limit < total ? (
-            <Link className="text-emerald-800 underline" href={`/admin/users?offset=${offset + limit}`}>
+            <Link className="text-brand-800 underline" href={`/admin/users?offset=${offset + limit}`}>
               {m.admin.next}
             </Link>
           ) : null}

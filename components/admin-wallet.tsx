@@ -122,7 +122,7 @@ export function AdminWallet({
           <div className="flex items-center gap-3">
             <Button type="submit">{m.wallet.filter}</Button>
             {filtered ? (
-              <Link href="/admin/wallet" className="text-sm text-emerald-800 underline">
+              <Link href="/admin/wallet" className="text-sm text-brand-800 underline">
                 {m.wallet.clear}
               </Link>
             ) : null}
@@ -176,7 +176,7 @@ export function AdminWallet({
                     <Link
                       href={walletHref({ user: t.user_id })}
                       dir="ltr"
-                      className="break-all text-emerald-800 underline"
+                      className="break-all text-brand-800 underline"
                     >
                       {t.email ?? t.user_id}
                     </Link>
@@ -197,7 +197,7 @@ export function AdminWallet({
                     <span
                       dir="ltr"
                       data-testid="transaction-tokens"
-                      className={`font-semibold whitespace-nowrap ${t.direction === "credit" ? "text-emerald-800" : "text-red-800"}`}
+                      className={`font-semibold whitespace-nowrap ${t.direction === "credit" ? "text-brand-800" : "text-red-800"}`}
                     >
                       {t.direction === "credit" ? "+" : "−"}
                       {formatNumber(locale, t.tokens)}

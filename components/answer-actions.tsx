@@ -41,7 +41,7 @@ export function AnswerActions({
           onClick={onRegenerate}
           disabled={disabled}
           title={m.feedback.regenerateLabel}
-          className="me-auto inline-flex min-h-9 items-center gap-1 rounded-md px-2 text-xs font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-emerald-700 disabled:cursor-not-allowed disabled:text-slate-400"
+          className="me-auto inline-flex min-h-9 items-center gap-1 rounded-md px-2 text-xs font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-brand-700 disabled:cursor-not-allowed disabled:text-slate-400"
         >
           <Icon d={REGENERATE} />
           {m.feedback.regenerate}

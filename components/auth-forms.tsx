@@ -56,10 +56,10 @@ export function SignInForm({ next }: { next: string }) {
         {s.busy ? m.form.working : m.signIn.submit}
       </Button>
       <div className="flex flex-wrap justify-between gap-2 text-sm">
-        <Link className="text-emerald-800 underline" href="/forgot-password">
+        <Link className="text-brand-800 underline" href="/forgot-password">
           {m.signIn.forgot}
         </Link>
-        <Link className="text-emerald-800 underline" href="/signup">
+        <Link className="text-brand-800 underline" href="/signup">
           {m.signIn.noAccount} {m.nav.signUp}
         </Link>
       </div>
@@ -104,7 +104,7 @@ export function SignUpForm() {
       </Button>
       <p className="text-sm">
         {m.signUp.haveAccount}{" "}
-        <Link className="text-emerald-800 underline" href="/signin">
+        <Link className="text-brand-800 underline" href="/signin">
           {m.nav.signIn}
         </Link>
       </p>
@@ -148,7 +148,7 @@ export function ResetPasswordForm({ token }: { token: string | null }) {
     return (
       <div className="space-y-4">
         <Alert kind="success">{s.done}</Alert>
-        <Link className="text-emerald-800 underline" href="/signin">
+        <Link className="text-brand-800 underline" href="/signin">
           {m.nav.signIn}
         </Link>
       </div>

@@ -13,7 +13,7 @@ type Dir = "ltr" | "rtl";
 
 /** Colours with at least 3:1 against white (graphics) and 4.5:1 for the axis text. */
 export const CHART_COLORS = {
-  emerald: "#047857",
+  brand: "#047857",
   sky: "#0369a1",
   amber: "#b45309",
   orange: "#c2410c",
@@ -78,7 +78,7 @@ export function ChartFigure({
         <>
           {children}
           <details className="mt-auto text-sm">
-            <summary className="cursor-pointer rounded font-medium text-emerald-800 underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700">
+            <summary className="cursor-pointer rounded font-medium text-brand-800 underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700">
               {table.summary}
             </summary>
             <div className="mt-2 max-h-80 overflow-y-auto">
@@ -200,7 +200,7 @@ export function BarChart({
   bars,
   locale,
   dir,
-  color = CHART_COLORS.emerald,
+  color = CHART_COLORS.brand,
   labelled,
   showValues = false,
   height = 200,
@@ -280,7 +280,7 @@ export function AreaChart({
   points,
   locale,
   dir,
-  color = CHART_COLORS.emerald,
+  color = CHART_COLORS.brand,
   labelled,
   height = 160,
 }: {

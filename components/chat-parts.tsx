@@ -74,7 +74,7 @@ export function ChatComposer({
             onChange={(e) => setText(e.target.value)}
             onKeyDown={onKeyDown}
             aria-describedby={hintId}
-            className="block max-h-48 min-h-12 w-full resize-none rounded-xl border border-slate-300 bg-white px-3 py-2 text-base field-sizing-content focus:border-emerald-700 focus:outline-2 focus:outline-emerald-700/30 disabled:bg-slate-100"
+            className="block max-h-48 min-h-12 w-full resize-none rounded-xl border border-slate-300 bg-white px-3 py-2 text-base field-sizing-content focus:border-brand-700 focus:outline-2 focus:outline-brand-700/30 disabled:bg-slate-100"
           />
         </label>
         {busy && onStop ? (
@@ -134,7 +134,7 @@ export function ActionButton({
       aria-label={label}
       title={label}
       aria-pressed={pressed}
-      className={`inline-flex min-h-9 min-w-9 items-center justify-center gap-1 rounded-md px-2 text-xs font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-emerald-700 disabled:cursor-not-allowed disabled:text-slate-400 aria-pressed:bg-emerald-100 aria-pressed:text-emerald-900 ${className}`}
+      className={`inline-flex min-h-9 min-w-9 items-center justify-center gap-1 rounded-md px-2 text-xs font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-brand-700 disabled:cursor-not-allowed disabled:text-slate-400 aria-pressed:bg-brand-100 aria-pressed:text-brand-900 ${className}`}
       {...props}
     >
       {children}
@@ -164,7 +164,7 @@ export function Thinking() {
   const { m } = useI18n();
   return (
     <p role="status" className="flex items-center gap-2 text-sm text-slate-600">
-      <span aria-hidden className="size-2 animate-pulse rounded-full bg-emerald-600" />
+      <span aria-hidden className="size-2 animate-pulse rounded-full bg-brand-600" />
       {m.chat.thinking}
     </p>
   );

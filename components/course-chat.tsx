@@ -71,7 +71,7 @@ export function CourseChat({ courseId, initialHistory }: { courseId: string; ini
                 <li key={i} className="flex justify-end" data-testid="course-chat-question">
                   <div
                     dir="auto"
-                    className="max-w-[85%] rounded-2xl rounded-ee-sm bg-emerald-700 px-4 py-2 break-words whitespace-pre-wrap text-white"
+                    className="max-w-[85%] rounded-2xl rounded-ee-sm bg-brand-700 px-4 py-2 break-words whitespace-pre-wrap text-white"
                   >
                     <span className="sr-only">{m.chat.you} : </span>
                     {t.content}

@@ -259,7 +259,7 @@ export function UploadArea({
         }}
         onDrop={onDrop}
         className={`rounded-xl border-2 border-dashed p-4 transition ${
-          dragging ? "border-emerald-600 bg-emerald-50" : "border-slate-300 bg-slate-50"
+          dragging ? "border-brand-600 bg-brand-50" : "border-slate-300 bg-slate-50"
         }`}
       >
         <p className="mb-2 text-sm text-slate-700">{dragging ? p.dropping : p.dropZone}</p>
@@ -275,7 +275,7 @@ export function UploadArea({
             add(e.target.files);
             e.target.value = "";
           }}
-          className="block w-full text-sm file:me-3 file:rounded-lg file:border-0 file:bg-emerald-700 file:px-4 file:py-2 file:font-semibold file:text-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700"
+          className="block w-full text-sm file:me-3 file:rounded-lg file:border-0 file:bg-brand-700 file:px-4 file:py-2 file:font-semibold file:text-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
         />
         <div id="upload-hints" className="mt-2 space-y-1 text-xs text-slate-600">
           <p>{m.courses.uploadHint}</p>

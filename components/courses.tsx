@@ -191,10 +191,7 @@ export function CourseMaterials({
                   <span aria-live="polite">
                     <Badge tone={toneOf(p.processing_status)}>{m.courses.status[p.processing_status]}</Badge>
                   </span>
-                  <a
-                    className="text-sm text-emerald-800 underline"
-                    href={`/api/materials/${row.id}/download`}
-                  >
+                  <a className="text-sm text-brand-800 underline" href={`/api/materials/${row.id}/download`}>
                     {m.courses.download}
                   </a>
                   <Button variant="secondary" onClick={() => remove(row)}>

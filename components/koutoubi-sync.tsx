@@ -95,7 +95,7 @@ export function KoutoubiSync({ runs }: { runs: RunRow[] }) {
         <label className="inline-flex items-center gap-2 text-sm">
           <input
             type="checkbox"
-            className="size-4 accent-emerald-700"
+            className="size-4 accent-brand-700"
             checked={ingest}
             disabled={pending}
             onChange={(e) => setIngest(e.target.checked)}

@@ -17,8 +17,8 @@ export function NavLinks({ links }: { links: [string, string][] }) {
         key={href}
         href={href}
         aria-current={current ? "page" : undefined}
-        className={`rounded-md px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-emerald-700 ${
-          current ? "bg-emerald-50 font-semibold text-emerald-900" : ""
+        className={`rounded-md px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-brand-700 ${
+          current ? "bg-brand-50 font-semibold text-brand-900" : ""
         }`}
       >
         {label}

@@ -18,14 +18,14 @@ export function Pager({
   return (
     <nav className="flex justify-between px-4 py-3 text-sm">
       {offset > 0 ? (
-        <Link className="text-emerald-800 underline" href={href(Math.max(0, offset - limit))}>
+        <Link className="text-brand-800 underline" href={href(Math.max(0, offset - limit))}>
           {labels.previous}
         </Link>
       ) : (
         <span />
       )}
       {offset + limit < total ? (
-        <Link className="text-emerald-800 underline" href={href(offset + limit)}>
+        <Link className="text-brand-800 underline" href={href(offset + limit)}>
           {labels.next}
         </Link>
       ) : null}

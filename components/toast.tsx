@@ -15,7 +15,7 @@ interface Toast {
 const ToastContext = createContext<((text: string, kind?: ToastKind) => void) | null>(null);
 
 const STYLES: Record<ToastKind, string> = {
-  success: "border-emerald-300 bg-emerald-50 text-emerald-950",
+  success: "border-brand-300 bg-brand-50 text-brand-950",
   error: "border-red-300 bg-red-50 text-red-950",
   info: "border-slate-300 bg-white text-slate-900",
 };

@@ -305,7 +305,7 @@ export function TutorChat({
             data-testid="balance"
             title={m.chat.balanceLabel}
             className={`rounded-full px-3 py-1 text-sm font-semibold whitespace-nowrap ${
-              balance.available > 0 ? "bg-emerald-100 text-emerald-900" : "bg-red-100 text-red-900"
+              balance.available > 0 ? "bg-brand-100 text-brand-900" : "bg-red-100 text-red-900"
             }`}
           >
             <span className="sr-only">{m.chat.balanceLabel} : </span>
@@ -374,7 +374,7 @@ export function TutorChat({
                     <li key={message.id} className="flex justify-end" data-testid="user-message">
                       <div
                         dir="auto"
-                        className="max-w-[85%] rounded-2xl rounded-ee-sm bg-emerald-700 px-4 py-2 break-words whitespace-pre-wrap text-white"
+                        className="max-w-[85%] rounded-2xl rounded-ee-sm bg-brand-700 px-4 py-2 break-words whitespace-pre-wrap text-white"
                       >
                         <span className="sr-only">{m.chat.you} : </span>
                         {textOf(message)}
@@ -431,8 +431,8 @@ export function TutorChat({
                       aria-current={c.id === conversationId ? "true" : undefined}
                       disabled={loadingId !== null}
                       onClick={() => openConversation(c.id)}
-                      className={`block w-full px-4 py-3 text-start hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-emerald-700 ${
-                        c.id === conversationId ? "bg-emerald-50" : ""
+                      className={`block w-full px-4 py-3 text-start hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-brand-700 ${
+                        c.id === conversationId ? "bg-brand-50" : ""
                       }`}
                     >
                       <span dir="auto" className="line-clamp-2 block text-sm font-medium break-words">
@@ -479,7 +479,7 @@ function HintLevelControl({
           <label
             key={n}
             title={n < minimum ? m.chat.hintLocked : m.hintLevels[n]}
-            className="flex min-h-9 min-w-10 cursor-pointer items-center justify-center rounded-md px-3 text-sm font-semibold text-slate-700 has-checked:bg-emerald-700 has-checked:text-white has-disabled:cursor-not-allowed has-disabled:text-slate-300 has-focus-visible:outline-2 has-focus-visible:outline-emerald-700"
+            className="flex min-h-9 min-w-10 cursor-pointer items-center justify-center rounded-md px-3 text-sm font-semibold text-slate-700 has-checked:bg-brand-700 has-checked:text-white has-disabled:cursor-not-allowed has-disabled:text-slate-300 has-focus-visible:outline-2 has-focus-visible:outline-brand-700"
           >
             <input
               type="radio"
@@ -545,7 +545,7 @@ function AssistantAnswer({
                     rel="noopener"
                     title={s.excerpt}
                     dir="auto"
-                    className="block max-w-full truncate rounded-full border border-emerald-200 bg-emerald-50 px-3 py-1 text-xs font-medium text-emerald-900 hover:border-emerald-600"
+                    className="block max-w-full truncate rounded-full border border-brand-200 bg-brand-50 px-3 py-1 text-xs font-medium text-brand-900 hover:border-brand-600"
                   >
                     {f(m.chat.sourceChip, { title: s.title, n: s.page })}
                   </a>

@@ -25,13 +25,13 @@ export function Button({
   ...props
 }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
   const styles = {
-    primary: "bg-emerald-700 text-white hover:bg-emerald-800 disabled:bg-emerald-400",
+    primary: "bg-brand-700 text-white hover:bg-brand-800 disabled:bg-brand-400",
     secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:text-slate-400",
     danger: "bg-red-700 text-white hover:bg-red-800 disabled:bg-red-300",
   }[variant];
   return (
     <button
-      className={`inline-flex min-h-10 items-center justify-center rounded-lg px-4 py-2 text-sm font-semibold transition focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700 ${styles} ${className}`}
+      className={`inline-flex min-h-10 items-center justify-center rounded-lg px-4 py-2 text-sm font-semibold transition focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 ${styles} ${className}`}
       {...props}
     />
   );
@@ -49,7 +49,7 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
 }
 
 const control =
-  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 focus:border-emerald-700 focus:outline-2 focus:outline-emerald-700/30";
+  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 focus:border-brand-700 focus:outline-2 focus:outline-brand-700/30";
 
 export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
   return <input className={`${control} ${className}`} {...props} />;
@@ -62,7 +62,7 @@ export function Select({ className = "", ...props }: SelectHTMLAttributes<HTMLSe
 export function Alert({ kind, children }: { kind: "error" | "success" | "info"; children: ReactNode }) {
   const styles = {
     error: "border-red-200 bg-red-50 text-red-800",
-    success: "border-emerald-200 bg-emerald-50 text-emerald-900",
+    success: "border-brand-200 bg-brand-50 text-brand-900",
     info: "border-sky-200 bg-sky-50 text-sky-900",
   }[kind];
   return (
@@ -96,7 +96,7 @@ export function ProgressBar({
       className={`h-2 overflow-hidden rounded bg-slate-200 ${className}`}
     >
       <div
-        className={`h-2 rounded bg-emerald-600 transition-[width] ${value === null ? "w-1/3 animate-pulse" : ""}`}
+        className={`h-2 rounded bg-brand-600 transition-[width] ${value === null ? "w-1/3 animate-pulse" : ""}`}
         style={value === null ? undefined : { width: `${value}%` }}
       />
     </div>
@@ -109,7 +109,7 @@ const TONES: Record<Tone, string> = {
   neutral: "bg-slate-100 text-slate-700",
   info: "bg-sky-100 text-sky-900",
   busy: "bg-amber-100 text-amber-900",
-  good: "bg-emerald-100 text-emerald-900",
+  good: "bg-brand-100 text-brand-900",
   bad: "bg-red-100 text-red-900",
 };
 

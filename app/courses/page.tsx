@@ -23,7 +23,7 @@ export default async function CoursesPage() {
             <li key={c.id}>
               <Link
                 href={`/courses/${c.id}`}
-                className="block rounded-xl border border-slate-200 bg-white p-4 hover:border-emerald-600"
+                className="block rounded-xl border border-slate-200 bg-white p-4 hover:border-brand-600"
               >
                 <span className="block font-semibold">{c.name}</span>
                 {c.description ? <span className="block text-sm text-slate-600">{c.description}</span> : null}

@@ -6,7 +6,7 @@ type Json = Record<string, unknown>;
 
 const METHOD_COLORS: Record<string, string> = {
   get: "bg-sky-100 text-sky-900",
-  post: "bg-emerald-100 text-emerald-900",
+  post: "bg-brand-100 text-brand-900",
   patch: "bg-amber-100 text-amber-900",
   put: "bg-amber-100 text-amber-900",
   delete: "bg-red-100 text-red-900",
@@ -32,7 +32,7 @@ export default async function DocsPage() {
         <h1 className="text-xl font-bold">{m.docs.title}</h1>
         <p className="mt-2 text-sm text-slate-600">{m.docs.intro}</p>
         <p className="mt-2 text-sm">{String((doc.info as Json).description)}</p>
-        <a className="mt-2 inline-block text-sm text-emerald-800 underline" href="/api/openapi.json">
+        <a className="mt-2 inline-block text-sm text-brand-800 underline" href="/api/openapi.json">
           {m.docs.download}
         </a>
       </Card>

@@ -79,7 +79,7 @@ export default async function LibraryPage({
           <div className="flex items-center gap-3">
             <Button type="submit">{m.library.filter}</Button>
             {filtered ? (
-              <Link href="/library" className="text-sm text-emerald-800 underline">
+              <Link href="/library" className="text-sm text-brand-800 underline">
                 {m.library.reset}
               </Link>
             ) : null}
@@ -131,7 +131,7 @@ export default async function LibraryPage({
                       href={t.file_url}
                       target="_blank"
                       rel="noopener"
-                      className="mt-auto self-start text-sm font-semibold text-emerald-800 underline"
+                      className="mt-auto self-start text-sm font-semibold text-brand-800 underline"
                     >
                       {m.library.open}
                     </a>

@@ -36,7 +36,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
             <p className="text-sm text-slate-600">{w.available}</p>
             <p
               data-testid="wallet-available"
-              className={`text-4xl font-bold tabular-nums ${balance.available > 0 ? "text-emerald-800" : "text-red-800"}`}
+              className={`text-4xl font-bold tabular-nums ${canAsk ? "text-brand-800" : "text-red-800"}`}
             >
               {n(balance.available)}
             </p>
@@ -67,7 +67,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
         {canAsk ? (
           <Link
             href="/chat"
-            className="mt-4 inline-flex min-h-10 items-center rounded-lg bg-emerald-700 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700"
+            className="mt-4 inline-flex min-h-10 items-center rounded-lg bg-brand-700 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
           >
             {w.ask}
           </Link>
@@ -87,7 +87,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
                 <Td label={w.colDate}>{formatDateTime(locale, t.createdAt.toISOString())}</Td>
                 <Td label={w.colWhat}>{m.wallet.types[t.type] ?? t.type}</Td>
                 <Td label={w.colTokens} className="tabular-nums md:text-end">
-                  <span className={t.direction === "credit" ? "text-emerald-800" : "text-slate-800"}>
+                  <span className={t.direction === "credit" ? "text-brand-800" : "text-slate-800"}>
                     {/* The sign stays with the number in either direction of text. */}
                     <bdi>{`${t.direction === "credit" ? "+" : "−"}${n(t.tokens)}`}</bdi>
                   </span>

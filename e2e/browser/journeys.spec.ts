@@ -76,7 +76,9 @@ const JOURNEYS: Journey[] = [
     },
     courseQuestion: "ما هي وحدة الشغل؟",
     libraryQuestion: "ما هي وحدة الشغل في النظام العالمي؟",
-    libraryEvidence: /الجول/,
+    // The textbook's sentence on units "in the international system of units" (work: the joule,
+    // or power: the watt, on the same lesson's pages; the offline tutor may quote either).
+    libraryEvidence: /النظام العالمي للوحدات/,
   },
 ];
 

@@ -1,7 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
-import type { Page, TestInfo } from "@playwright/test";
+import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
 import { MESSAGES } from "../../lib/i18n/messages";
-import { createUser, expect, setLocaleCookie, signInAs, test, USERS } from "../fixtures";
+import { textPdf } from "../../test/fixtures-gen/documents";
+import { adminHeaders, createUser, expect, setLocaleCookie, signInAs, test, USERS } from "../fixtures";
 
 // Every main page in French and Arabic: it renders in the right language and direction, an axe
 // audit (WCAG 2.1 A/AA) finds no serious or critical violation, and a full-page screenshot is
@@ -37,6 +38,7 @@ const ADMIN: MainPage[] = [
   { name: "admin-library", path: "/admin/library", heading: (l) => MESSAGES[l].adminLibrary.title },
   { name: "admin-jobs", path: "/admin/jobs", heading: (l) => MESSAGES[l].jobs.title },
   { name: "admin-wallet", path: "/admin/wallet", heading: (l) => MESSAGES[l].wallet.title },
+  { name: "admin-feedback", path: "/admin/feedback", heading: (l) => MESSAGES[l].feedback.title },
 ];
 
 /** Serious and critical axe violations of the page, readable in a failure message. */
@@ -66,6 +68,38 @@ async function visit(page: Page, p: MainPage, locale: Locale, testInfo: TestInfo
   await page.screenshot({ path: testInfo.outputPath(`${p.name}-${locale}.png`), fullPage: true });
 }
 
+/** A small textbook uploaded by the admin API, once ready (ingestion runs in the server). */
+async function readyTextbook(
+  request: APIRequestContext,
+  title: string,
+): Promise<{ id: string; title: string }> {
+  const pdf = await textPdf([
+    [
+      "Chapitre 1 : la radioactivite.",
+      "La demi-vie est la duree au bout de laquelle la moitie des noyaux se desintegre.",
+    ],
+  ]);
+  const res = await request.post("/api/admin/upload-curriculum", {
+    headers: adminHeaders(),
+    multipart: {
+      file: { name: "pages.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) },
+      grade: "7AS",
+      subject: title,
+      language: "fr",
+      title,
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const { document_id: id } = (await res.json()) as { document_id: string };
+  await expect
+    .poll(async () => (await request.get(`/api/curriculum/textbooks/${id}`)).status(), {
+      timeout: 60_000,
+      intervals: [500],
+    })
+    .toBe(200);
+  return { id, title };
+}
+
 for (const locale of ["fr", "ar"] as const) {
   test(`the public pages in ${locale}: accessible, screenshots`, async ({ page, context }, testInfo) => {
     await setLocaleCookie(context, locale);
@@ -87,6 +121,13 @@ for (const locale of ["fr", "ar"] as const) {
       ...STUDENT,
       { name: "course", path: `/courses/${course.id}`, heading: () => course.name },
     ];
+    // A cited page of a textbook, with its passage highlighted.
+    const textbook = await readyTextbook(request, `Pages ${locale} ${testInfo.project.name}`);
+    pages.push({
+      name: "page-viewer",
+      path: `/library/${textbook.id}/pages/1?q=${encodeURIComponent("La demi-vie est la duree")}`,
+      heading: () => textbook.title,
+    });
     for (const p of pages) await visit(page, p, locale, testInfo);
   });
 

@@ -35,7 +35,7 @@ export default async function CoursePage({ params }: { params: Promise<{ course_
           progress={progress.map(toMaterialProgressResponse)}
         />
         <CourseChat courseId={course.id} initialHistory={chat.flatMap((row) => row.history)} />
-        <Link href="/courses" className="inline-block text-sm text-emerald-800 underline">
+        <Link href="/courses" className="inline-block text-sm text-brand-800 underline">
           ← {m.courses.title}
         </Link>
       </div>

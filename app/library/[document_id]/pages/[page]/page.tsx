@@ -26,7 +26,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 const LINK =
-  "inline-flex min-h-10 items-center rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm font-semibold text-emerald-900 hover:border-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700";
+  "inline-flex min-h-10 items-center rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm font-semibold text-brand-900 hover:border-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700";
 
 export default async function TextbookPageViewer({
   params,
@@ -131,7 +131,7 @@ export default async function TextbookPageViewer({
         className="rounded-xl border border-slate-200 bg-white p-4"
         open={view.textHighlights.length > 0}
       >
-        <summary className="cursor-pointer font-semibold focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700">
+        <summary className="cursor-pointer font-semibold focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700">
           {m.viewer.text}
         </summary>
         {view.text ? (
@@ -152,7 +152,7 @@ export default async function TextbookPageViewer({
 
 function BackLink({ label }: { label: string }) {
   return (
-    <Link href="/library" className="text-sm font-semibold text-emerald-800 underline">
+    <Link href="/library" className="text-sm font-semibold text-brand-800 underline">
       {label}
     </Link>
   );
