@@ -121,6 +121,7 @@ describe("admin user management", () => {
         full_name: "Mme Ba",
         role: "teacher",
         hint_level: 3,
+        preferred_language: null,
         created_at: expect.any(String),
       },
     });

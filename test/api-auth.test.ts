@@ -43,6 +43,7 @@ describe("POST /api/auth/signup", () => {
       full_name: "Sidi",
       role: "student",
       hint_level: 3,
+      preferred_language: null,
       created_at: expect.any(String),
     });
   });
@@ -100,6 +101,7 @@ describe("POST /api/auth/signin", () => {
           full_name: "Aminetou",
           role: "student",
           hint_level: 3,
+          preferred_language: null,
           created_at: expect.any(String),
         },
       },
