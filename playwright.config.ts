@@ -147,6 +147,8 @@ export default defineConfig({
         AUTH_RATE_LIMIT_REQUESTS: "1000",
         AUTH_RATE_LIMIT_IP_REQUESTS: "1000",
         WALLET_SIGNUP_GRANT: String(JOURNEY_SIGNUP_GRANT),
+        // Answers stream for several seconds: long enough for the student to press Stop.
+        OFFLINE_TUTOR_WORD_DELAY_MS: "80",
         KOUTOUBI_BASE_URL: KOUTOUBI_SITE_URL,
         KOUTOUBI_PDF_HOSTS: "127.0.0.1",
         SCRAPER_DELAY_MS: "0",

@@ -88,6 +88,7 @@ export function profileOf(
     full_name: u.fullName,
     role: u.role,
     hint_level: hintLevel,
+    preferred_language: null,
     created_at: expect.any(String),
   };
 }

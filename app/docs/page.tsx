@@ -27,7 +27,7 @@ export default async function DocsPage() {
   );
   const tags = [...new Set(ops.map((o) => (o.op.tags as string[])[0] ?? "Other"))];
   return (
-    <div className="space-y-6" dir="ltr" lang="en">
+    <div className="space-y-6 [overflow-wrap:anywhere]" dir="ltr" lang="en">
       <Card>
         <h1 className="text-xl font-bold">{m.docs.title}</h1>
         <p className="mt-2 text-sm text-slate-600">{m.docs.intro}</p>

@@ -216,7 +216,22 @@ for (const j of JOURNEYS) {
       await expect(viewer.getByRole("heading", { name: j.textbook.title, level: 1 })).toBeVisible();
       await viewer.close();
 
-      // 7. Asking on until the tokens run out: the clear message, and the model is not called.
+      // 7. Stopping an answer mid-stream: what was written stays, marked as interrupted, and is
+      // stored as such (a reload shows it as incomplete); only what was generated is billed.
+      const beforeStop = await balanceOf(page);
+      await page.getByLabel(m.chat.inputLabel).fill(j.libraryQuestion);
+      await page.getByLabel(m.chat.inputLabel).press("Enter");
+      const streaming = page.getByTestId("assistant-message").last();
+      // Stop at the first citation mark, a few words in (the journey server streams slowly).
+      await expect(streaming).toContainText("[1]", { timeout: 30_000 });
+      await page.getByRole("button", { name: m.chat.stop }).click();
+      await expect(streaming).toContainText(m.chat.stopped);
+      await expect(page.getByRole("button", { name: m.chat.send })).toBeVisible();
+      await expect.poll(() => balanceOf(page)).toBeLessThan(beforeStop);
+      await page.reload();
+      await expect(page.getByTestId("assistant-message").last()).toContainText(m.chat.partial);
+
+      // 8. Asking on until the tokens run out: the clear message, and the model is not called.
       const outOfTokens = page.getByRole("main").getByRole("alert");
       for (let i = 0; i < 8 && !(await outOfTokens.isVisible()); i++) {
         await page.getByLabel(m.chat.inputLabel).fill(j.libraryQuestion);
@@ -229,7 +244,7 @@ for (const j of JOURNEYS) {
       await expect(outOfTokens).toHaveText(format(m.chat.outOfTokens, { n: formatNumber(j.locale, left) }));
       await shot("out-of-tokens");
 
-      // 8. Their wallet page says the same, and where more tokens come from.
+      // 9. Their wallet page says the same, and where more tokens come from.
       await nav.getByRole("link", { name: m.nav.wallet }).click();
       await expect(page.getByRole("heading", { name: m.myWallet.title, level: 1 })).toBeVisible();
       await expect(page.getByText(m.myWallet.emptyHint)).toBeVisible();

@@ -32,7 +32,8 @@ export function embeddingModel(): ModelChoice<EmbeddingModelV3> {
 
 /**
  * Pause before each word of the offline tutor outside tests, so the chat visibly streams as with a
- * remote model (~100 words per second); tests get the answer at once.
+ * remote model (~100 words per second); tests get the answer at once. OFFLINE_TUTOR_WORD_DELAY_MS
+ * overrides both (the browser tests slow it down to press Stop mid-answer).
  */
 const OFFLINE_WORD_DELAY_MS = 10;
 
@@ -46,7 +47,7 @@ const OFFLINE_WORD_DELAY_MS = 10;
 export function chatModel(): ModelChoice<LanguageModelV3> {
   const e = env();
   if (!e.OPENAI_API_KEY) {
-    const delayMs = e.NODE_ENV === "test" ? 0 : OFFLINE_WORD_DELAY_MS;
+    const delayMs = e.OFFLINE_TUTOR_WORD_DELAY_MS ?? (e.NODE_ENV === "test" ? 0 : OFFLINE_WORD_DELAY_MS);
     return { id: OFFLINE_TUTOR_MODEL_ID, model: createOfflineTutorModel({ delayMs }), remote: false };
   }
   return { id: e.CHAT_MODEL, model: openai().chat(e.CHAT_MODEL), remote: true };
