@@ -219,9 +219,10 @@ for (const j of JOURNEYS) {
       // 7. Stopping an answer mid-stream: what was written stays, marked as interrupted, and is
       // stored as such (a reload shows it as incomplete); only what was generated is billed.
       const beforeStop = await balanceOf(page);
+      const answered = await page.getByTestId("assistant-message").count();
       await page.getByLabel(m.chat.inputLabel).fill(j.libraryQuestion);
       await page.getByLabel(m.chat.inputLabel).press("Enter");
-      const streaming = page.getByTestId("assistant-message").last();
+      const streaming = page.getByTestId("assistant-message").nth(answered);
       // Stop at the first citation mark, a few words in (the journey server streams slowly).
       await expect(streaming).toContainText("[1]", { timeout: 30_000 });
       await page.getByRole("button", { name: m.chat.stop }).click();
