@@ -2,6 +2,7 @@
 
 import { useChat } from "@ai-sdk/react";
 import { DefaultChatTransport, type UIMessage } from "ai";
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { z } from "zod";
 import type { ConversationResponse, MessageResponse, SourceSchema } from "@/lib/api/chat";
@@ -301,16 +302,18 @@ export function TutorChat({
           <p className="text-sm text-slate-600">{m.chat.intro}</p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
-          <p
+          {/* The balance opens the student's wallet page (what is left, where it went). */}
+          <Link
+            href="/wallet"
             data-testid="balance"
             title={m.chat.balanceLabel}
-            className={`rounded-full px-3 py-1 text-sm font-semibold whitespace-nowrap ${
+            className={`rounded-full px-3 py-1 text-sm font-semibold whitespace-nowrap hover:underline focus-visible:outline-2 focus-visible:outline-brand-700 ${
               balance.available > 0 ? "bg-brand-100 text-brand-900" : "bg-red-100 text-red-900"
             }`}
           >
             <span className="sr-only">{m.chat.balanceLabel} : </span>
             {f(m.chat.balance, { n: formatNumber(locale, balance.available) })}
-          </p>
+          </Link>
           {/* On a phone the list is folded away above the chat; beside it on a wide screen. */}
           <Button
             variant="secondary"
