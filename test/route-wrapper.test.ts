@@ -93,3 +93,43 @@ describe("route wrapper: NUL characters", () => {
     expect(nested.body.detail).toBe("password: must not contain NUL characters");
   });
 });
+
+describe("route wrapper: text Postgres cannot store", () => {
+  it("answers 400 naming the field for a lone surrogate (it was a 500 at the first query)", async () => {
+    const u = await createSignedInUser(db());
+    const res = await call(meRoute.PATCH, {
+      path: "/api/me",
+      method: "PATCH",
+      token: u.accessToken,
+      rawBody: '{"full_name":"Ali \\ud800"}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toStrictEqual({
+      detail: "full_name: must be valid Unicode (no lone surrogates)",
+      code: "VALIDATION_ERROR",
+      errors: [
+        { loc: ["body", "full_name"], field: "full_name", msg: "must be valid Unicode (no lone surrogates)" },
+      ],
+    });
+    // A well-formed pair (an emoji) is text like any other.
+    const emoji = await call(meRoute.PATCH, {
+      path: "/api/me",
+      method: "PATCH",
+      token: u.accessToken,
+      rawBody: '{"full_name":"Ali \\ud83d\\ude00"}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(emoji.status).toBe(200);
+    expect(emoji.body.full_name).toBe("Ali 😀");
+  });
+
+  it("ignores what the endpoint does not read: an undeclared query, an unknown query key", async () => {
+    const u = await createSignedInUser(db());
+    // GET /api/me takes no query: junk in it was a 400 that the endpoint does not document.
+    const me = await call(meRoute.GET, { path: "/api/me?x=a%00b", token: u.accessToken });
+    expect(me.status).toBe(200);
+    const mail = await call(mailRoute.GET, { path: "/api/admin/mail-outbox?junk=a%00b", headers: KEY });
+    expect(mail.status).toBe(200);
+  });
+});

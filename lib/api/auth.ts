@@ -96,4 +96,6 @@ export const resetPasswordConfirm = defineEndpoint({
   auth: "none",
   body: z.object({ token: z.string().min(1, "token is required").max(512), new_password: newPasswordField }),
   response: SuccessResponse,
+  // An unknown, used or expired token: 401 INVALID_TOKEN.
+  errors: [401],
 });

@@ -47,6 +47,16 @@ function parametersOf(e: Endpoint, components: Json): Json[] {
   return params;
 }
 
+/** The error statuses an endpoint documents: its own plus those implied by its auth and its input. */
+export function documentedErrors(e: Endpoint): number[] {
+  const errors = new Set<number>(e.errors ?? []);
+  if (e.params || e.query || e.body) errors.add(400);
+  if (e.auth === "user" || e.auth === "admin" || e.auth === "cron") errors.add(401);
+  if (e.auth === "admin") errors.add(403);
+  errors.add(500);
+  return [...errors].sort();
+}
+
 function operation(e: Endpoint, components: Json): Json {
   const responses: Json = {};
   const status = String(e.status ?? 200);
@@ -56,12 +66,7 @@ function operation(e: Endpoint, components: Json): Json {
         content: { "application/json": { schema: toSchema(e.response, "output", components) } },
       }
     : { description: "Success", content: { [e.responseContentType ?? "application/octet-stream"]: {} } };
-  const errors = new Set<number>(e.errors ?? []);
-  if (e.params || e.query || e.body) errors.add(400);
-  if (e.auth === "user" || e.auth === "admin" || e.auth === "cron") errors.add(401);
-  if (e.auth === "admin") errors.add(403);
-  errors.add(500);
-  for (const code of [...errors].sort()) {
+  for (const code of documentedErrors(e)) {
     responses[String(code)] = {
       description: STATUS_TEXT[code] ?? "Error",
       content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },

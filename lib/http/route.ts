@@ -98,23 +98,37 @@ async function readJsonBody(req: Request): Promise<unknown> {
   }
 }
 
-/** Postgres refuses NUL in text: such input is a 400 here, not a 500 at the first query. */
-function assertNoNul(value: unknown, where: "path" | "query" | "body", path: string[] = []): void {
+/**
+ * Postgres refuses NUL and text that is not valid UTF-8 (a lone UTF-16 surrogate, which JSON's
+ * `\ud800` escapes can carry): such input is a 400 naming the field, not a 500 at the first query.
+ * Checked on the parsed values, so a part the endpoint does not read (an undeclared query, an
+ * unknown field stripped by its schema) cannot make it fail. A file's name is text too.
+ */
+function assertStorableText(value: unknown, where: "path" | "query" | "body", path: string[] = []): void {
   if (typeof value === "string") {
-    if (value.includes("\u0000")) {
-      const field = path.join(".") || where;
-      throw new ApiError("VALIDATION_ERROR", `${field}: must not contain NUL characters`, {
-        extra: { errors: [{ loc: [where, ...path], field, msg: "must not contain NUL characters" }] },
+    const problem = value.includes("\u0000")
+      ? "must not contain NUL characters"
+      : LONE_SURROGATE.test(value)
+        ? "must be valid Unicode (no lone surrogates)"
+        : null;
+    if (problem) {
+      const field = (path.join(".") || where).slice(0, 100);
+      throw new ApiError("VALIDATION_ERROR", `${field}: ${problem}`, {
+        extra: { errors: [{ loc: [where, ...path], field, msg: problem }] },
       });
     }
+  } else if (value instanceof File) {
+    assertStorableText(value.name, where, [...path, "filename"]);
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => {
-      assertNoNul(v, where, [...path, String(i)]);
+      assertStorableText(v, where, [...path, String(i)]);
     });
   } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) assertNoNul(v, where, [...path, k]);
+    for (const [k, v] of Object.entries(value)) assertStorableText(v, where, [...path, k]);
   }
 }
+
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function parseWith<S extends z.ZodType>(
   schema: S,
@@ -142,11 +156,11 @@ export function route<E extends AnyEndpoint>(
       // Who is asking comes first: an anonymous caller learns nothing from validation errors.
       const principal = await resolvePrincipal(db, req, endpoint.auth);
       const rawParams = (await ctx?.params) ?? {};
-      assertNoNul(rawParams, "path");
       const params = endpoint.params ? parseWith(endpoint.params, "path", rawParams) : undefined;
+      assertStorableText(params, "path");
       const rawQuery = Object.fromEntries(new URL(req.url).searchParams);
-      assertNoNul(rawQuery, "query");
       const query = endpoint.query ? parseWith(endpoint.query, "query", rawQuery) : undefined;
+      assertStorableText(query, "query");
       let body: unknown;
       const limit = endpoint.maxBodyBytes?.();
       if (limit && Number(req.headers.get("content-length") ?? 0) > limit.bytes) {
@@ -155,15 +169,11 @@ export function route<E extends AnyEndpoint>(
       if (endpoint.bodyKind === "multipart") {
         // Fields become an object validated like a JSON body (a file field is a File).
         const form = Object.fromEntries(await readMultipart(req));
-        assertNoNul(
-          Object.fromEntries(Object.entries(form).filter(([, v]) => typeof v === "string")),
-          "body",
-        );
         body = endpoint.body ? parseWith(endpoint.body, "body", form) : form;
+        assertStorableText(body, "body");
       } else if (endpoint.body) {
-        const raw = await readJsonBody(req);
-        assertNoNul(raw, "body");
-        body = parseWith(endpoint.body, "body", raw);
+        body = parseWith(endpoint.body, "body", await readJsonBody(req));
+        assertStorableText(body, "body");
       }
       const result = await handler({
         req,
