@@ -23,6 +23,9 @@ describe("isDatabaseUnreachable", () => {
     expect(isDatabaseUnreachable(failedQuery(coded("23505", "duplicate key")))).toBe(false);
     expect(isUniqueViolation(failedQuery(coded("23505", "duplicate key")))).toBe(true);
     expect(isDatabaseUnreachable(failedQuery(coded("42P01", "relation does not exist")))).toBe(false);
+    expect(isDatabaseUnreachable(failedQuery(coded("08P01", "bind message supplies 4 parameters")))).toBe(
+      false,
+    );
     // fetch() to a model or a portal that refuses: TypeError("fetch failed") caused by ECONNREFUSED.
     expect(isDatabaseUnreachable(new TypeError("fetch failed", { cause: coded("ECONNREFUSED") }))).toBe(
       false,
