@@ -10,7 +10,8 @@ import * as courseChatRoute from "@/app/api/courses/[course_id]/chat/route";
 import { messages, profiles, tokenReservations, wallets } from "@/db/schema";
 import { streamBilled } from "@/lib/ai/call";
 import { NOT_IN_TEXTBOOKS } from "@/lib/ai/prompts";
-import { resetEnvCache } from "@/lib/config/env";
+import { estimateTokens } from "@/lib/ai/tokens";
+import { env, resetEnvCache } from "@/lib/config/env";
 import { createCourse } from "@/lib/courses";
 import { uploadMaterial } from "@/lib/courses/materials";
 import { uploadCurriculum } from "@/lib/curriculum/documents";
@@ -396,6 +397,7 @@ describe("the tutor through an OpenAI-compatible server", () => {
       chunks: 10,
       dropMidStream: true,
     });
+    const before = (await getBalance(db(), ada.id)).balance;
     const res = await ask(ada, { message: "Qu'est-ce que la demi-vie ?" });
     expect(res.status).toBe(200);
     const parts = sseParts(String(res.body ?? ""));
@@ -404,6 +406,7 @@ describe("the tutor through an OpenAI-compatible server", () => {
       .map((p) => p.delta)
       .join("");
     expect(text.length).toBeGreaterThan(0);
+    expect(text.length).toBeLessThan("Un deux trois quatre cinq six sept huit neuf dix.".length);
     expect(parts.some((p) => p.type === "error")).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     const [reservation] = await db()
@@ -411,6 +414,11 @@ describe("the tutor through an OpenAI-compatible server", () => {
       .from(tokenReservations)
       .where(eq(tokenReservations.userId, ada.id));
     expect(reservation?.status).toBe("released");
+    // Charged only what was used: the prompt (the reservation less the longest answer allowed,
+    // no usage arrived) and the words generated before the cut, never the whole reservation.
+    const prompt = (reservation?.tokens ?? 0) - env().CHAT_MAX_OUTPUT_TOKENS;
+    expect(reservation?.chargedTokens).toBe(prompt + estimateTokens(text));
+    expect((await getBalance(db(), ada.id)).balance).toBe(before - (reservation?.chargedTokens ?? 0));
     const stored = await db().select().from(messages).where(eq(messages.role, "assistant"));
     expect(stored.find((m) => m.reservationId === reservation?.id)).toMatchObject({
       status: "partial",

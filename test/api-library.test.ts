@@ -244,6 +244,69 @@ describe("scraping", () => {
     expect((await sync()).status).toBe(200);
   });
 
+  it("a portal answering 500 on one page and hanging on another: the run records both and ends partial", async () => {
+    // A second textbook page, listed by the sitemap for this test only, that never answers in time.
+    const sitemap = `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://www.koutoubi.mr/secondaire2/7eme/Physique/</loc></url>
+<url><loc>https://www.koutoubi.mr/secondaire2/7eme/Chimie/</loc></url>
+<url><loc>https://www.koutoubi.mr/secondaire2/7eme/Histoire/</loc></url>
+</urlset>`;
+    site.routes.set("/sitemap.xml", bytesRoute(sitemap, "application/xml"));
+    site.routes.set("/secondaire2/7eme/Chimie/", bytesRoute(PAGE, "text/html; charset=utf-8"));
+    site.setFault("/secondaire2/7eme/Physique/", { status: 500 });
+    site.setFault("/secondaire2/7eme/Chimie/", { delayMs: 5_000 });
+    process.env.SCRAPER_TIMEOUT_SECONDS = "1";
+    resetEnvCache();
+    const started = Date.now();
+    let res: CallResult;
+    try {
+      res = await sync();
+    } finally {
+      site.routes.delete("/sitemap.xml");
+      site.routes.delete("/secondaire2/7eme/Chimie/");
+      site.setFault("/secondaire2/7eme/Physique/", null);
+      site.setFault("/secondaire2/7eme/Chimie/", null);
+      delete process.env.SCRAPER_TIMEOUT_SECONDS;
+      resetEnvCache();
+    }
+    // Bounded by the page timeout (no retries here), not by the portal.
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: "partial", found_count: 0, new_count: 0, error_count: 3 });
+
+    const runs = await call(runsRoute.GET, {
+      path: "/api/scraping/koutoubi/runs",
+      params: { source: "koutoubi" },
+    });
+    const run = runs.body.runs[0];
+    expect(run).toMatchObject({ id: res.body.run_id, status: "partial", pages_done: 3, pages_total: 3 });
+    expect(run.finished_at).not.toBeNull();
+    expect(run.errors).toStrictEqual([
+      {
+        url: `${site.baseUrl}/secondaire2/7eme/Physique/`,
+        status: "error",
+        http_status: 500,
+        error: "HTTP 500",
+      },
+      {
+        url: `${site.baseUrl}/secondaire2/7eme/Chimie/`,
+        status: "error",
+        http_status: null,
+        error: "timed out after 1 s",
+      },
+      {
+        url: `${site.baseUrl}/secondaire2/7eme/Histoire/`,
+        status: "not_found",
+        http_status: 404,
+        error: expect.any(String),
+      },
+    ]);
+    // Known references are kept (not seen this time), and the next sync is not blocked.
+    expect((await references()).body.total).toBe(3);
+    const next = await sync();
+    expect(next.body).toMatchObject({ status: "success", found_count: 3, new_count: 0 });
+  });
+
   it("validates filters", async () => {
     const bad = await call(referencesRoute.GET, {
       path: "/api/scraping/koutoubi/references?status=nope",

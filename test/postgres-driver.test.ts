@@ -53,6 +53,27 @@ describe("postgres.js driver (pglite-socket on 127.0.0.1)", () => {
     expect(reuse.status).toBe(401);
   });
 
+  // Found by npm run load: with several connections to pglite-socket, concurrent requests
+  // failed with "bind message supplies 4 parameters, but prepared statement "" requires 2".
+  it("serves concurrent requests with new statements, in and out of transactions", async () => {
+    const users = Array.from({ length: 8 }, (_, i) => ({
+      email: uniqueEmail(`conc${i}`),
+      password: "password-123",
+    }));
+    const ups = await Promise.all(
+      users.map((u) => call(signupRoute.POST, { path: "/api/auth/signup", method: "POST", body: u })),
+    );
+    expect(ups.map((r) => r.status)).toStrictEqual(users.map(() => 201));
+    const ins = await Promise.all(
+      users.map((u) => call(signinRoute.POST, { path: "/api/auth/signin", method: "POST", body: u })),
+    );
+    expect(ins.map((r) => r.status)).toStrictEqual(users.map(() => 200));
+    const mes = await Promise.all(
+      ins.map((r) => call(meRoute.GET, { path: "/api/me", token: r.body.data.access_token })),
+    );
+    expect(mes.map((r) => r.body.email)).toStrictEqual(users.map((u) => u.email));
+  });
+
   // PGlite (also behind pglite-socket) runs one transaction at a time, so this checks the
   // count logic under concurrent calls; on a multi-connection Postgres the FOR UPDATE lock in
   // assertNotLastAdmin is what keeps it true.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type Db, getDb } from "@/db/client";
+import { isDatabaseUnreachable } from "@/db/errors";
 import type { AuthMode, Endpoint } from "@/lib/api/define";
 import { appUrl } from "@/lib/config/env";
 import type { Profile } from "@/lib/profiles";
@@ -192,10 +193,22 @@ export function route<E extends AnyEndpoint>(
       return res;
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
+      if (isDatabaseUnreachable(err)) {
+        // An outage (the database restarting, the network): the client may retry; no stack trace.
+        console.error(`[api] ${endpoint.method} ${endpoint.path}: database unreachable:`, outageCause(err));
+        return errorResponse(new ApiError("SERVICE_UNAVAILABLE", "Database unavailable"));
+      }
       console.error(`[api] ${endpoint.method} ${endpoint.path} failed:`, err);
       return json({ detail: "Internal server error", code: "INTERNAL_ERROR" }, 500);
     }
   };
+}
+
+/** The innermost cause of an error, as `CODE message`, for a one-line log. */
+function outageCause(err: unknown): string {
+  let e = err as { cause?: unknown; code?: unknown; message?: unknown };
+  while (e.cause) e = e.cause as typeof e;
+  return `${typeof e.code === "string" ? `${e.code} ` : ""}${String(e.message ?? e)}`;
 }
 
 async function openDb(): Promise<Db> {

@@ -43,12 +43,16 @@ export function useSocketDb(): { db: () => DbHandle["db"]; url: () => string } {
     const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
     pglite = await openPglite();
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const s = new PGLiteSocketServer({ db: pglite.client, host: "127.0.0.1", port, maxConnections: 4 });
+    // One connection: pglite-socket queues every protocol message on its own, so the extended
+    // protocol of two connections (Parse, Describe+Flush, then Bind/Execute/Sync) interleaves in
+    // PGlite's single session and a query binds another's statement ("bind message supplies 4
+    // parameters, but prepared statement \"\" requires 2"). postgres.js pipelines on one.
+    const s = new PGLiteSocketServer({ db: pglite.client, host: "127.0.0.1", port, maxConnections: 1 });
     await s.start();
     server = s;
     url = `postgres://postgres:postgres@${s.getServerConn()}/postgres`;
     // prepare: true is required by pglite-socket (false breaks under concurrency).
-    handle = await openPostgres(url, { prepare: true, max: 4 });
+    handle = await openPostgres(url, { prepare: true, max: 1 });
     await migrateDb(handle);
     setDbHandle(handle);
   });
