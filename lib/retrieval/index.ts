@@ -5,7 +5,18 @@ import { foldForSearch } from "@/lib/text/fold";
 import { sameTerm, terms } from "@/lib/text/terms";
 
 /** Reciprocal rank fusion constant (the usual 60): dampens the weight of the very first ranks. */
-const RRF_K = 60;
+export const RRF_K = 60;
+
+/**
+ * Weight of each ranking in the fusion (score = Σ weight / (RRF_K + rank)). A weight of 0 leaves
+ * that ranking out: `{ vector: 1, text: 0 }` is vector-only search (the retrieval evaluation,
+ * bench/eval, compares the three).
+ */
+export interface FusionWeights {
+  vector: number;
+  text: number;
+}
+export const DEFAULT_FUSION: FusionWeights = { vector: 1, text: 1 };
 /** Candidates taken from each ranking before fusion. */
 const CANDIDATES = 50;
 /** Passages sharing words with the question that are ranked at most, per kind of match (indexed search). */
@@ -64,10 +75,12 @@ export async function hybridSearch(
     query,
     limit,
     approximate = false,
+    fusion = DEFAULT_FUSION,
   }: {
     scope: SQL;
     query: string;
     limit: number;
+    fusion?: FusionWeights;
     /**
      * For a scope that is most of a large table (the whole library): take each ranking's
      * candidates from its index (HNSW for vectors, GIN for words) instead of scanning every row.
@@ -99,6 +112,7 @@ export async function hybridSearch(
           ftsQuery,
           ftsAllQuery: terms ? tsQuery(query, terms.replaceAll(" | ", " & ")) : sql`null::tsquery`,
           limit,
+          fusion,
         })
       : sql`
     with scoped as materialized (
@@ -121,11 +135,7 @@ export async function hybridSearch(
       order by ts_rank_cd(s.tsv, query.tsq) desc
       limit ${CANDIDATES}
     ),
-    fused as (
-      select id, sum(1.0 / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
-      from (select id, r, false as lexical from vec union all select id, r, true from fts) ranked
-      group by id
-    )
+    fused as (${fusedRanks(fusion)})
     select s.id as chunk_id, s.material_id, s.document_id, s.content, s.page_start, s.page_end,
            coalesce(greatest(0, least(1, 1 - (s.embedding <=> query.v))), 0) as similarity, f.score,
            f.lexical
@@ -146,6 +156,19 @@ export async function hybridSearch(
   }));
 }
 
+/** Weighted reciprocal rank fusion of the `vec` and `fts` rankings (a ranking weighted 0 is left out). */
+function fusedRanks(fusion: FusionWeights): SQL {
+  const arms: SQL[] = [];
+  if (fusion.vector > 0)
+    arms.push(sql`select id, r, false as lexical, ${fusion.vector}::float8 as w from vec`);
+  if (fusion.text > 0) arms.push(sql`select id, r, true as lexical, ${fusion.text}::float8 as w from fts`);
+  if (arms.length === 0) throw new RangeError("at least one ranking needs a positive weight");
+  return sql`
+      select id, sum(w / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
+      from (${sql.join(arms, sql` union all `)}) ranked
+      group by id`;
+}
+
 /** The hybrid query with each ranking's candidates read from its index (see `approximate`). */
 function indexedQuery({
   scope,
@@ -154,6 +177,7 @@ function indexedQuery({
   ftsQuery,
   ftsAllQuery,
   limit,
+  fusion,
 }: {
   scope: SQL;
   model: string;
@@ -161,6 +185,7 @@ function indexedQuery({
   ftsQuery: SQL;
   ftsAllQuery: SQL;
   limit: number;
+  fusion: FusionWeights;
 }): SQL {
   // Each pool is read from its index without the scope and materialised, then filtered by the
   // scope (`c` is the pool there): joined earlier, the scope lets the planner drive the scan
@@ -200,11 +225,7 @@ function indexedQuery({
         limit ${CANDIDATES}
       ) f
     ),
-    fused as (
-      select id, sum(1.0 / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
-      from (select id, r, false as lexical from vec union all select id, r, true from fts) ranked
-      group by id
-    )
+    fused as (${fusedRanks(fusion)})
     select s.id as chunk_id, s.material_id, s.document_id, s.content, s.page_start, s.page_end,
            coalesce(greatest(0, least(1, 1 - (s.embedding <=> ${q}::vector))), 0) as similarity, f.score,
            f.lexical
@@ -335,7 +356,16 @@ export async function searchLibrary(
     subject,
     language,
     limit,
-  }: { query: string; grade?: string; subject?: string; language?: string; limit: number },
+    fusion,
+  }: {
+    query: string;
+    grade?: string;
+    subject?: string;
+    language?: string;
+    limit: number;
+    /** Fusion weights other than the defaults (the evaluation compares them). */
+    fusion?: FusionWeights;
+  },
 ): Promise<LibraryPassage[]> {
   const filters = [sql`d.status = 'ready'`];
   if (grade) filters.push(sql`d.grade = ${grade}`);
@@ -346,7 +376,7 @@ export async function searchLibrary(
   // The whole library is searched through its indexes; a filtered part of it is scanned exactly
   // (an index read then filtered would find too little of a small part).
   const approximate = !grade && !subject && !language;
-  const hits = (await hybridSearch(db, { scope, query, limit, approximate })).filter(
+  const hits = (await hybridSearch(db, { scope, query, limit, approximate, fusion })).filter(
     (h) => h.similarity >= floor || termCoverage(query, h.content) >= MIN_COVERAGE,
   );
   if (hits.length === 0) return [];
