@@ -106,7 +106,8 @@ describe("chunkPages", () => {
 
   it("merges a tiny tail into the previous chunk", () => {
     const sentence = "Le noyau se désintègre. ";
-    const text = sentence.repeat(Math.ceil(1100 / sentence.length)).trim();
+    // A tenth over the size: the remainder is shorter than the tail share (a fifth) and merges.
+    const text = sentence.repeat(Math.ceil((DEFAULT_CHUNK_SIZE * 1.1) / sentence.length)).trim();
     expect(text.length).toBeGreaterThan(DEFAULT_CHUNK_SIZE);
     const chunks = chunkPages([{ page: 7, text }]);
     expect(chunks).toStrictEqual([{ index: 0, content: text, pageStart: 7, pageEnd: 7 }]);

@@ -7,8 +7,10 @@ export interface ChunkOptions {
   overlap?: number;
 }
 
-export const DEFAULT_CHUNK_SIZE = 1000;
-export const DEFAULT_CHUNK_OVERLAP = 150;
+// 800/100 measured best by `npm run eval` (hybrid page recall and MRR over the fixtures; 500,
+// 700, 1000 and 1200 did worse): passages about one point, each ranked on what it says.
+export const DEFAULT_CHUNK_SIZE = 800;
+export const DEFAULT_CHUNK_OVERLAP = 100;
 
 /**
  * A remainder shorter than this share of `size` joins the chunk before it: a 100-character last
@@ -70,8 +72,10 @@ const MARK = /\p{M}/u;
 /**
  * Splits a document's pages into overlapping passages of about `size` characters, cut at the
  * best boundary available (paragraph, sentence, clause, line, word; inside a word only when the
- * word alone is longer than a chunk). Chunks may span pages: pageStart and pageEnd are the pages
- * of their first and last characters. Blank pages are skipped; pages are taken in page order.
+ * word alone is longer than a chunk). A page end within reach is cut at first, and the next chunk
+ * starts with the next page, so a passage cites the page its text is on; only a piece of a page
+ * shorter than the tail runs on into the next page. Chunks may so span pages: pageStart and pageEnd
+ * are the pages of their first and last characters. Blank pages are skipped; pages are taken in page order.
  * Contents are verbatim slices of the page texts (a page break inside a chunk reads as a blank
  * line). Deterministic: the same pages always give the same chunks.
  */
@@ -111,14 +115,22 @@ export function chunkPages(pages: { page: number; text: string }[], opts: ChunkO
     return (kept[lo] as { page: number }).page;
   };
 
-  const cutter = new Cutter(text);
   const tail = tailLength(size);
+  // Where each page's text ends (the separator follows), the last page's excepted.
+  const pageEnds = starts.slice(1).map((s) => s - PAGE_SEPARATOR.length);
+  const cutter = new Cutter(text, pageEnds);
   const chunks: Chunk[] = [];
   let start = 0;
   let prevEnd = 0;
   for (;;) {
     let end = text.length;
-    if (text.length - start > size) {
+    // A page end is the preferred cut: a passage then cites the page its text is on (a citation
+    // gives the first page of a passage). A piece of a page shorter than the tail does not make a
+    // passage of its own but runs on into the next page.
+    const pageEnd = pageEnds.find((e) => e >= start + tail && e > prevEnd && e <= start + size);
+    if (pageEnd !== undefined && text.length - pageEnd >= tail) {
+      end = pageEnd;
+    } else if (text.length - start > size) {
       end = cutter.cut(start, size, prevEnd);
       // Merge a tiny remainder rather than leave it as a chunk of its own.
       if (text.length - end < tail) end = text.length;
@@ -130,14 +142,37 @@ export function chunkPages(pages: { page: number; text: string }[], opts: ChunkO
       pageEnd: pageAt(end - 1),
     });
     if (end >= text.length) break;
-    start = cutter.nextStart(Math.max(start + 1, end - overlap), end, size);
+    // After a page end the next passage starts with the next page, without overlap: repeating
+    // the previous page's last lines would make it cite that page.
+    start = cutter.atPageEnd(end)
+      ? cutter.nextWord(end)
+      : cutter.nextStart(Math.max(start + 1, end - overlap), end, size);
     prevEnd = end;
   }
   return chunks;
 }
 
 class Cutter {
-  constructor(private readonly text: string) {}
+  private readonly pageEnds: Set<number>;
+
+  constructor(
+    private readonly text: string,
+    pageEnds: number[],
+  ) {
+    this.pageEnds = new Set(pageEnds);
+  }
+
+  /** Whether a cut at `b` is at the end of a page. */
+  atPageEnd(b: number): boolean {
+    return this.pageEnds.has(b);
+  }
+
+  /** The first non-space position at or after `b`. */
+  nextWord(b: number): number {
+    let i = b;
+    while (i < this.text.length && this.space(i)) i++;
+    return i;
+  }
 
   private space(i: number): boolean {
     return i >= this.text.length || isSpace(this.text.charCodeAt(i));

@@ -2,10 +2,28 @@ import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, rowsOf } from "@/db/client";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import { foldForSearch } from "@/lib/text/fold";
-import { sameTerm, terms } from "@/lib/text/terms";
+import { isStopword, sameTerm, terms } from "@/lib/text/terms";
 
 /** Reciprocal rank fusion constant (the usual 60): dampens the weight of the very first ranks. */
-const RRF_K = 60;
+export const RRF_K = 60;
+
+/**
+ * Weight of each ranking in the fusion (score = Σ weight / (RRF_K + rank)). A weight of 0 leaves
+ * that ranking out: `{ vector: 1, text: 0 }` is vector-only search (the retrieval evaluation,
+ * bench/eval, compares the three).
+ */
+export interface FusionWeights {
+  vector: number;
+  text: number;
+}
+export const DEFAULT_FUSION: FusionWeights = { vector: 1, text: 1 };
+/**
+ * ts_rank_cd normalization: 1 divides by 1 + log(passage length), 4 by the mean distance between
+ * the matched words. Without them a long passage repeating one frequent word ("الشغل", "noyau")
+ * outranks the one where the question's words stand together (`npm run eval`: full-text MRR and
+ * hybrid recall@1 both up).
+ */
+const RANK_NORMALIZATION = 1 | 4;
 /** Candidates taken from each ranking before fusion. */
 const CANDIDATES = 50;
 /** Passages sharing words with the question that are ranked at most, per kind of match (indexed search). */
@@ -28,11 +46,16 @@ export interface ChunkHit {
   lexical: boolean;
 }
 
-/** Words of a query as an OR'ed tsquery source: a question matches passages sharing any word. */
+/**
+ * Words of a query as an OR'ed tsquery source: a question matches passages sharing any word.
+ * Function words (French, English, Arabic: lib/text/terms.ts) are left out: the text-search
+ * configurations drop only their own language's (the arabic one none), and an OR of "what",
+ * "is", "كيف" or "كانت" matches almost every passage and drowns the words that matter.
+ */
 export function ftsTerms(query: string): string {
   const words = foldForSearch(query)
     .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 1)
+    .filter((w) => w.length > 1 && !isStopword(w))
     .slice(0, 64);
   return [...new Set(words)].join(" | ");
 }
@@ -64,10 +87,12 @@ export async function hybridSearch(
     query,
     limit,
     approximate = false,
+    fusion = DEFAULT_FUSION,
   }: {
     scope: SQL;
     query: string;
     limit: number;
+    fusion?: FusionWeights;
     /**
      * For a scope that is most of a large table (the whole library): take each ranking's
      * candidates from its index (HNSW for vectors, GIN for words) instead of scanning every row.
@@ -99,6 +124,7 @@ export async function hybridSearch(
           ftsQuery,
           ftsAllQuery: terms ? tsQuery(query, terms.replaceAll(" | ", " & ")) : sql`null::tsquery`,
           limit,
+          fusion,
         })
       : sql`
     with scoped as materialized (
@@ -115,17 +141,13 @@ export async function hybridSearch(
       limit ${CANDIDATES}
     ),
     fts as (
-      select s.id, row_number() over (order by ts_rank_cd(s.tsv, query.tsq) desc) as r
+      select s.id, row_number() over (order by ts_rank_cd(s.tsv, query.tsq, ${RANK_NORMALIZATION}) desc) as r
       from scoped s, query
       where query.tsq is not null and s.tsv @@ query.tsq
-      order by ts_rank_cd(s.tsv, query.tsq) desc
+      order by ts_rank_cd(s.tsv, query.tsq, ${RANK_NORMALIZATION}) desc
       limit ${CANDIDATES}
     ),
-    fused as (
-      select id, sum(1.0 / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
-      from (select id, r, false as lexical from vec union all select id, r, true from fts) ranked
-      group by id
-    )
+    fused as (${fusedRanks(fusion)})
     select s.id as chunk_id, s.material_id, s.document_id, s.content, s.page_start, s.page_end,
            coalesce(greatest(0, least(1, 1 - (s.embedding <=> query.v))), 0) as similarity, f.score,
            f.lexical
@@ -146,6 +168,19 @@ export async function hybridSearch(
   }));
 }
 
+/** Weighted reciprocal rank fusion of the `vec` and `fts` rankings (a ranking weighted 0 is left out). */
+function fusedRanks(fusion: FusionWeights): SQL {
+  const arms: SQL[] = [];
+  if (fusion.vector > 0)
+    arms.push(sql`select id, r, false as lexical, ${fusion.vector}::float8 as w from vec`);
+  if (fusion.text > 0) arms.push(sql`select id, r, true as lexical, ${fusion.text}::float8 as w from fts`);
+  if (arms.length === 0) throw new RangeError("at least one ranking needs a positive weight");
+  return sql`
+      select id, sum(w / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
+      from (${sql.join(arms, sql` union all `)}) ranked
+      group by id`;
+}
+
 /** The hybrid query with each ranking's candidates read from its index (see `approximate`). */
 function indexedQuery({
   scope,
@@ -154,6 +189,7 @@ function indexedQuery({
   ftsQuery,
   ftsAllQuery,
   limit,
+  fusion,
 }: {
   scope: SQL;
   model: string;
@@ -161,6 +197,7 @@ function indexedQuery({
   ftsQuery: SQL;
   ftsAllQuery: SQL;
   limit: number;
+  fusion: FusionWeights;
 }): SQL {
   // Each pool is read from its index without the scope and materialised, then filtered by the
   // scope (`c` is the pool there): joined earlier, the scope lets the planner drive the scan
@@ -193,18 +230,14 @@ function indexedQuery({
     ),
     fts as (
       select id, row_number() over (order by rank desc) as r from (
-        select c.id, ts_rank_cd(c.tsv, ${ftsQuery}) as rank
+        select c.id, ts_rank_cd(c.tsv, ${ftsQuery}, ${RANK_NORMALIZATION}) as rank
         from fts_pool c
         where ${scope}
         order by rank desc
         limit ${CANDIDATES}
       ) f
     ),
-    fused as (
-      select id, sum(1.0 / (${RRF_K} + r)) as score, bool_or(lexical) as lexical
-      from (select id, r, false as lexical from vec union all select id, r, true from fts) ranked
-      group by id
-    )
+    fused as (${fusedRanks(fusion)})
     select s.id as chunk_id, s.material_id, s.document_id, s.content, s.page_start, s.page_end,
            coalesce(greatest(0, least(1, 1 - (s.embedding <=> ${q}::vector))), 0) as similarity, f.score,
            f.lexical
@@ -335,7 +368,16 @@ export async function searchLibrary(
     subject,
     language,
     limit,
-  }: { query: string; grade?: string; subject?: string; language?: string; limit: number },
+    fusion,
+  }: {
+    query: string;
+    grade?: string;
+    subject?: string;
+    language?: string;
+    limit: number;
+    /** Fusion weights other than the defaults (the evaluation compares them). */
+    fusion?: FusionWeights;
+  },
 ): Promise<LibraryPassage[]> {
   const filters = [sql`d.status = 'ready'`];
   if (grade) filters.push(sql`d.grade = ${grade}`);
@@ -346,9 +388,11 @@ export async function searchLibrary(
   // The whole library is searched through its indexes; a filtered part of it is scanned exactly
   // (an index read then filtered would find too little of a small part).
   const approximate = !grade && !subject && !language;
-  const hits = (await hybridSearch(db, { scope, query, limit, approximate })).filter(
-    (h) => h.similarity >= floor || termCoverage(query, h.content) >= MIN_COVERAGE,
-  );
+  // The floor applies to every candidate before the cut: a relevant passage ranked below
+  // irrelevant ones (a partial word match ranks high in full-text search) must still make it.
+  const hits = (await hybridSearch(db, { scope, query, limit: CANDIDATES, approximate, fusion }))
+    .filter((h) => h.similarity >= floor || termCoverage(query, h.content) >= MIN_COVERAGE)
+    .slice(0, limit);
   if (hits.length === 0) return [];
   const titles = rowsOf<{ id: string; title: string }>(
     await db.execute(

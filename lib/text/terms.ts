@@ -125,6 +125,11 @@ export function terms(text: string): string[] {
   return out;
 }
 
+/** Whether a word (as written or folded) is a function word of the list above or a question word. */
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(canonical(word));
+}
+
 /** Same stem, or one a prefix of the other when it is long enough to mean something (désintègr-). */
 export function sameTerm(a: string, b: string): boolean {
   if (a === b) return true;
