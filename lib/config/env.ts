@@ -50,7 +50,10 @@ const shape = z.object({
   CHAT_MAX_OUTPUT_TOKENS: int(1024, 16),
   CHAT_TIMEOUT_SECONDS: int(60, 1),
   /** The offline tutor's pause before each word, so its answers stream visibly (unset: 10 ms, 0 in tests). */
-  OFFLINE_TUTOR_WORD_DELAY_MS: optionalString.pipe(z.coerce.number().int().min(0).max(1000).optional()),
+  OFFLINE_TUTOR_WORD_DELAY_MS: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(1000).optional(),
+  ),
 
   WALLET_SIGNUP_GRANT: int(20000, 0),
   RESERVATION_TTL_SECONDS: int(300, 10),
