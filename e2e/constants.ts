@@ -31,7 +31,7 @@ export const DIRECT_URL = `http://127.0.0.1:${DIRECT_PORT}`;
  */
 export const JOURNEY_PORT = PORT + 3;
 export const JOURNEY_URL = `http://127.0.0.1:${JOURNEY_PORT}`;
-export const JOURNEY_SIGNUP_GRANT = 6000;
+export const JOURNEY_SIGNUP_GRANT = 10_000;
 
 /**
  * A static copy of the koutoubi.mr portal (e2e/koutoubi-site.mjs) that the main server's sync

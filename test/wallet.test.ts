@@ -15,6 +15,7 @@ import {
   finalizeReservation,
   getBalance,
   ledgerBalance,
+  recentAnswerCosts,
   releaseReservation,
   reserveTokens,
 } from "@/lib/wallet";
@@ -297,5 +298,23 @@ describe("wallet", () => {
         .insert(financialTransactions)
         .values({ userId: ada.id, direction: "credit", type: "topup", tokens: 0 }),
     ).rejects.toThrow();
+  });
+});
+
+describe("recentAnswerCosts (the student's wallet page)", () => {
+  it("is null before any answer, then the most held and the mean charged of the last answers", async () => {
+    const u = await createSignedInUser(db());
+    expect(await recentAnswerCosts(db(), u.id)).toBeNull();
+    for (const [hold, used] of [
+      [2000, 900],
+      [2400, 1300],
+    ] as const) {
+      const r = await reserveTokens(db(), { userId: u.id, tokens: hold, purpose: "chat" });
+      await finalizeReservation(db(), { reservationId: r.id, actualTokens: used });
+    }
+    // A reservation released without charge (an outage) says nothing about an answer's cost.
+    const dropped = await reserveTokens(db(), { userId: u.id, tokens: 5000, purpose: "chat" });
+    await releaseReservation(db(), { reservationId: dropped.id, chargeTokens: 0 });
+    expect(await recentAnswerCosts(db(), u.id)).toStrictEqual({ reserved: 2400, charged: 1100 });
   });
 });

@@ -7,7 +7,7 @@ import { pagination } from "@/lib/api/schemas";
 import { requireUser } from "@/lib/http/page-auth";
 import { format } from "@/lib/i18n/messages";
 import { getI18n } from "@/lib/i18n/server";
-import { averageAnswerCost, getBalance, listTransactions } from "@/lib/wallet";
+import { getBalance, listTransactions, recentAnswerCosts } from "@/lib/wallet";
 
 const PAGE_SIZE = 20;
 
@@ -17,15 +17,18 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
   const db = await getDb();
   const parsed = pagination.offset.safeParse(sp.offset);
   const offset = parsed.success ? parsed.data : 0;
-  const [balance, average, { transactions, total }] = await Promise.all([
+  const [balance, recent, { transactions, total }] = await Promise.all([
     getBalance(db, user.id),
-    averageAnswerCost(db, user.id),
+    recentAnswerCosts(db, user.id),
     listTransactions(db, { userId: user.id, limit: PAGE_SIZE, offset }),
   ]);
   const n = (v: number) => formatNumber(locale, v);
   const w = m.myWallet;
-  // Below what an answer usually costs, the tutor would refuse the next question (402).
-  const canAsk = balance.available > 0 && balance.available >= (average ?? 1);
+  // The tutor holds an answer's prompt plus its longest possible reply before calling the model,
+  // and refuses (402) when that is not available: judge by what recent answers had to hold.
+  const canAsk = balance.available > 0 && balance.available >= (recent?.reserved ?? 1);
+  const answersLeft =
+    recent && canAsk ? 1 + Math.floor((balance.available - recent.reserved) / recent.charged) : null;
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">
@@ -40,11 +43,11 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
             >
               {n(balance.available)}
             </p>
-            {average && canAsk ? (
+            {recent && answersLeft !== null ? (
               <p className="mt-1 text-sm text-slate-700" data-testid="wallet-answers-left">
-                {format(w.answersLeft, { n: n(Math.floor(balance.available / average)) })}
+                {format(w.answersLeft, { n: n(answersLeft) })}
                 <span className="block text-xs text-slate-500">
-                  {format(w.answersLeftHint, { avg: n(average) })}
+                  {format(w.answersLeftHint, { avg: n(recent.charged) })}
                 </span>
               </p>
             ) : null}

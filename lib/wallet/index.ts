@@ -437,15 +437,22 @@ export async function ledgerBalance(db: DbOrTx, userId: string): Promise<number>
 }
 
 /**
- * What one tutor answer cost this user lately: the mean of their last `last` usage debits, or null
- * before their first answer. Lets a student see their balance as a number of answers.
+ * What this user's recent answers needed and cost, from their last `last` charged reservations:
+ * the most any of them held (the next answer will likely need as much: its prompt plus the
+ * longest reply; conservative on purpose) and the mean actually charged. Null before any answer.
  */
-export async function averageAnswerCost(db: DbOrTx, userId: string, last = 20): Promise<number | null> {
-  const [row] = rowsOf<{ avg: number | null }>(
-    await db.execute(sql`select avg(tokens)::float8 as avg from (
-      select ${financialTransactions.tokens} as tokens from ${financialTransactions}
-      where ${financialTransactions.userId} = ${userId} and ${financialTransactions.type} = 'usage'
-      order by ${financialTransactions.createdAt} desc limit ${last}) recent`),
+export async function recentAnswerCosts(
+  db: DbOrTx,
+  userId: string,
+  last = 5,
+): Promise<{ reserved: number; charged: number } | null> {
+  const [row] = rowsOf<{ reserved: number | null; charged: number | null }>(
+    await db.execute(sql`select max(tokens)::float8 as reserved, avg(charged)::float8 as charged from (
+      select ${tokenReservations.tokens} as tokens, ${tokenReservations.chargedTokens} as charged
+      from ${tokenReservations}
+      where ${tokenReservations.userId} = ${userId} and ${tokenReservations.chargedTokens} > 0
+      order by ${tokenReservations.createdAt} desc limit ${last}) recent`),
   );
-  return row?.avg ? Math.round(Number(row.avg)) : null;
+  if (!row?.reserved || !row.charged) return null;
+  return { reserved: Number(row.reserved), charged: Math.round(Number(row.charged)) };
 }
