@@ -7,11 +7,11 @@ import { sameTerm, terms } from "@/lib/text/terms";
 /** Reciprocal rank fusion constant (the usual 60): dampens the weight of the very first ranks. */
 const RRF_K = 60;
 /** Candidates taken from each ranking before fusion. */
-const CANDIDATES = 50;
+export const CANDIDATES = 50;
 /** Passages sharing words with the question that are ranked at most, per kind of match (indexed search). */
 const FTS_POOL = 300;
 /** Nearest passages read from the HNSW index before the scope filter (hnsw.ef_search is raised to it). */
-const VECTOR_POOL = 200;
+export const VECTOR_POOL = 200;
 
 export interface ChunkHit {
   chunkId: string;
