@@ -209,7 +209,13 @@ if (!rssOnly) {
     native ? `${num(native.median / scanRuns.median, 2)}× native throughput` : "–",
     "target ≥ 0.8× native",
   ]);
-  rows.push(["  of which the OCR stage (s)", mp(summarize(ocrStage)), "–", "–", ""]);
+  rows.push([
+    "  OCR stage, per-page times summed over the parallel workers (s)",
+    mp(summarize(ocrStage)),
+    "–",
+    "–",
+    "",
+  ]);
   const ratio = busyStats.median / idleStats.median;
   line("search latency idle / during OCR (ms)", `${mp(idleStats)} / ${mp(busyStats)} (${num(ratio, 2)}×)`);
   rows.push(["search latency idle (ms)", mp(idleStats), "–", "–", ""]);
