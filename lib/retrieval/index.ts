@@ -25,11 +25,11 @@ export const DEFAULT_FUSION: FusionWeights = { vector: 1, text: 1 };
  */
 const RANK_NORMALIZATION = 1 | 4;
 /** Candidates taken from each ranking before fusion. */
-const CANDIDATES = 50;
+export const CANDIDATES = 50;
 /** Passages sharing words with the question that are ranked at most, per kind of match (indexed search). */
 const FTS_POOL = 300;
 /** Nearest passages read from the HNSW index before the scope filter (hnsw.ef_search is raised to it). */
-const VECTOR_POOL = 200;
+export const VECTOR_POOL = 200;
 
 export interface ChunkHit {
   chunkId: string;
