@@ -176,3 +176,40 @@ export async function hasHorizontalScroll(
   }));
   return m.scrollWidth > m.clientWidth ? m : null;
 }
+
+/**
+ * Puts a textbook in the library through the admin API (the admin key) and waits until the
+ * server's ingestion made it ready (`GET /api/curriculum/textbooks/{id}` answers only for ready
+ * ones). Returns its document id.
+ */
+export async function uploadTextbook(
+  api: APIRequestContext,
+  t: {
+    file: { name: string; buffer: Buffer };
+    title: string;
+    subject: string;
+    grade?: string;
+    language?: "fr" | "ar" | "en";
+    timeoutMs?: number;
+  },
+): Promise<string> {
+  const res = await api.post("/api/admin/upload-curriculum", {
+    headers: adminHeaders(),
+    multipart: {
+      file: { name: t.file.name, mimeType: "application/pdf", buffer: t.file.buffer },
+      grade: t.grade ?? "7AS",
+      subject: t.subject,
+      language: t.language ?? "fr",
+      title: t.title,
+    },
+  });
+  await expectStatus(res, 201, `uploading the textbook ${t.title}`);
+  const { document_id: id } = (await res.json()) as { document_id: string };
+  await expect
+    .poll(async () => (await api.get(`/api/curriculum/textbooks/${id}`)).status(), {
+      timeout: t.timeoutMs ?? 60_000,
+      intervals: [500],
+    })
+    .toBe(200);
+  return id;
+}

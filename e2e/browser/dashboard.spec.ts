@@ -3,7 +3,6 @@ import { formatDay, formatNumber } from "../../components/format";
 import { format, MESSAGES } from "../../lib/i18n/messages";
 import { textPdf } from "../../test/fixtures-gen/documents";
 import {
-  adminHeaders,
   BASE_URL,
   bearer,
   createUser,
@@ -14,6 +13,7 @@ import {
   signInAs,
   test,
   USERS,
+  uploadTextbook,
 } from "../fixtures";
 
 // The charts under the admin home's cards. The server is shared with the other specs, so this
@@ -32,17 +32,11 @@ test.beforeAll(async ({ playwright }, testInfo) => {
     const pdf = await textPdf([
       ["La demi-vie est la duree au bout de laquelle la moitie des noyaux se desintegre."],
     ]);
-    const upload = await api.post("/api/admin/upload-curriculum", {
-      headers: adminHeaders(),
-      multipart: {
-        file: { name: "tableau-de-bord.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) },
-        grade: "7AS",
-        subject,
-        language: "fr",
-        title: `Manuel ${subject}`,
-      },
+    await uploadTextbook(api, {
+      file: { name: "tableau-de-bord.pdf", buffer: Buffer.from(pdf) },
+      subject,
+      title: `Manuel ${subject}`,
     });
-    expect(upload.status(), await upload.text()).toBe(201);
 
     const student = await createUser(api, { prefix: "dashboard" });
     const session = await signIn(api, student.email, student.password);

@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { MESSAGES } from "../../lib/i18n/messages";
 import { textPdf } from "../../test/fixtures-gen/documents";
-import { adminHeaders, BASE_URL, createUser, expect, signInAs, test, USERS } from "../fixtures";
+import { BASE_URL, createUser, expect, signInAs, test, USERS, uploadTextbook } from "../fixtures";
 
 // The actions under a tutor answer (copy, thumbs, regenerate) and the admin's view of the
 // ratings, against the offline tutor. The project uploads its own textbook under a subject of its
@@ -23,28 +23,11 @@ test.beforeAll(async ({ playwright }, testInfo) => {
         "La demi-vie est la duree au bout de laquelle la moitie des noyaux radioactifs se desintegre.",
       ],
     ]);
-    const res = await api.post("/api/admin/upload-curriculum", {
-      headers: adminHeaders(),
-      multipart: {
-        file: { name: "physique-avis.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) },
-        grade: "7AS",
-        subject: library.subject,
-        language: "fr",
-        title: `Physique 7AS avis ${suffix}`,
-      },
+    await uploadTextbook(api, {
+      file: { name: "physique-avis.pdf", buffer: Buffer.from(pdf) },
+      subject: library.subject,
+      title: `Physique 7AS avis ${suffix}`,
     });
-    expect(res.status(), await res.text()).toBe(201);
-    await expect
-      .poll(
-        async () => {
-          const list = await api.get(
-            `/api/curriculum/textbooks?subject=${encodeURIComponent(library.subject)}`,
-          );
-          return ((await list.json()) as { total: number }).total;
-        },
-        { timeout: 60_000, intervals: [500] },
-      )
-      .toBe(1);
   } finally {
     await api.dispose();
   }

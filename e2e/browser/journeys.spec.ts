@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type APIRequestContext, type Page, request as playwrightRequest } from "@playwright/test";
 import { formatNumber } from "../../components/format";
@@ -10,6 +11,7 @@ import {
   JOURNEY_URL,
   test,
   uniqueEmail,
+  uploadTextbook,
 } from "../fixtures";
 
 // A student's whole path through the app, on its own server (a small signup grant: the student
@@ -105,21 +107,13 @@ async function ensureTextbook(admin: APIRequestContext, t: Journey["textbook"]) 
     ).total;
   // A reused server (local runs) already has them.
   if ((await listed()) > 0) return;
-  const res = await admin.post("/api/admin/upload-curriculum", {
-    multipart: {
-      file: {
-        name: path.basename(t.file),
-        mimeType: "application/pdf",
-        buffer: await import("node:fs/promises").then((fs) => fs.readFile(path.join(FIXTURES, t.file))),
-      },
-      grade: "7AS",
-      subject: t.subject,
-      language: t.language,
-      title: t.title,
-    },
+  await uploadTextbook(admin, {
+    file: { name: path.basename(t.file), buffer: await readFile(path.join(FIXTURES, t.file)) },
+    subject: t.subject,
+    language: t.language,
+    title: t.title,
+    timeoutMs: 180_000,
   });
-  expect(res.status(), await res.text()).toBe(201);
-  await expect.poll(listed, { timeout: 180_000, intervals: [1000] }).toBe(1);
 }
 
 /** The number on the tutor's balance chip ("6 000 jetons" → 6000). */

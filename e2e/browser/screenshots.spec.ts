@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
 import { MESSAGES } from "../../lib/i18n/messages";
 import { textPdf } from "../../test/fixtures-gen/documents";
-import { adminHeaders, createUser, expect, setLocaleCookie, signInAs, test, USERS } from "../fixtures";
+import { createUser, expect, setLocaleCookie, signInAs, test, USERS, uploadTextbook } from "../fixtures";
 
 // Every main page in French and Arabic: it renders in the right language and direction, an axe
 // audit (WCAG 2.1 A/AA) finds no serious or critical violation, and a full-page screenshot is
@@ -79,24 +79,11 @@ async function readyTextbook(
       "La demi-vie est la duree au bout de laquelle la moitie des noyaux se desintegre.",
     ],
   ]);
-  const res = await request.post("/api/admin/upload-curriculum", {
-    headers: adminHeaders(),
-    multipart: {
-      file: { name: "pages.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) },
-      grade: "7AS",
-      subject: title,
-      language: "fr",
-      title,
-    },
+  const id = await uploadTextbook(request, {
+    file: { name: "pages.pdf", buffer: Buffer.from(pdf) },
+    subject: title,
+    title,
   });
-  expect(res.status(), await res.text()).toBe(201);
-  const { document_id: id } = (await res.json()) as { document_id: string };
-  await expect
-    .poll(async () => (await request.get(`/api/curriculum/textbooks/${id}`)).status(), {
-      timeout: 60_000,
-      intervals: [500],
-    })
-    .toBe(200);
   return { id, title };
 }
 

@@ -17,6 +17,7 @@ import {
   signInAs,
   test,
   USERS,
+  uploadTextbook,
 } from "../fixtures";
 
 // The student's tutor (/chat), the course chat and the admin wallet page, against the offline
@@ -46,30 +47,12 @@ test.beforeAll(async ({ playwright }, testInfo) => {
         "Une onde mecanique se propage dans un milieu materiel sans transport de matiere.",
       ],
     ]);
-    const res = await api.post("/api/admin/upload-curriculum", {
-      headers: adminHeaders(),
-      multipart: {
-        file: { name: "physique-tuteur.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) },
-        grade: "7AS",
-        subject: library.subject,
-        language: "fr",
-        title: library.title,
-      },
-    });
-    expect(res.status(), await res.text()).toBe(201);
-    library.documentId = ((await res.json()) as { document_id: string }).document_id;
     // Ingestion runs in the server; the textbook is listed once it is ready.
-    await expect
-      .poll(
-        async () => {
-          const list = await api.get(
-            `/api/curriculum/textbooks?subject=${encodeURIComponent(library.subject)}`,
-          );
-          return ((await list.json()) as { total: number }).total;
-        },
-        { timeout: 60_000, intervals: [500] },
-      )
-      .toBe(1);
+    library.documentId = await uploadTextbook(api, {
+      file: { name: "physique-tuteur.pdf", buffer: Buffer.from(pdf) },
+      subject: library.subject,
+      title: library.title,
+    });
   } finally {
     await api.dispose();
   }

@@ -4,7 +4,6 @@ import { formatNumber } from "../../components/format";
 import { format, MESSAGES } from "../../lib/i18n/messages";
 import { textPdf } from "../../test/fixtures-gen/documents";
 import {
-  adminHeaders,
   BASE_URL,
   createUser,
   expect,
@@ -12,6 +11,7 @@ import {
   setLocaleCookie,
   signInAs,
   test,
+  uploadTextbook,
 } from "../fixtures";
 
 // The page viewer a citation opens (/library/{id}/pages/{n}?q=…): the page rendered by the server,
@@ -36,24 +36,11 @@ test.beforeAll(async ({ playwright }, testInfo) => {
       ["Chapitre 2 : les ondes mecaniques.", PASSAGE.slice(0, 44), PASSAGE.slice(45)],
       ["Chapitre 3 : la lumiere.", "La lumiere est une onde electromagnetique."],
     ]);
-    const res = await api.post("/api/admin/upload-curriculum", {
-      headers: adminHeaders(),
-      multipart: {
-        file: { name: "physique-lecture.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) },
-        grade: "7AS",
-        subject: `Physique ${suffix}`,
-        language: "fr",
-        title: book.title,
-      },
+    book.id = await uploadTextbook(api, {
+      file: { name: "physique-lecture.pdf", buffer: Buffer.from(pdf) },
+      subject: `Physique ${suffix}`,
+      title: book.title,
     });
-    expect(res.status(), await res.text()).toBe(201);
-    book.id = ((await res.json()) as { document_id: string }).document_id;
-    await expect
-      .poll(async () => (await api.get(`/api/curriculum/textbooks/${book.id}`)).status(), {
-        timeout: 60_000,
-        intervals: [500],
-      })
-      .toBe(200);
   } finally {
     await api.dispose();
   }
