@@ -11,6 +11,7 @@ import * as transactionsRoute from "@/app/api/wallet/transactions/route";
 import { financialTransactions, wallets } from "@/db/schema";
 import { resetEnvCache } from "@/lib/config/env";
 import {
+  answerOutlook,
   expireReservations,
   finalizeReservation,
   getBalance,
@@ -316,5 +317,14 @@ describe("recentAnswerCosts (the student's wallet page)", () => {
     const dropped = await reserveTokens(db(), { userId: u.id, tokens: 5000, purpose: "chat" });
     await releaseReservation(db(), { reservationId: dropped.id, chargeTokens: 0 });
     expect(await recentAnswerCosts(db(), u.id)).toStrictEqual({ reserved: 2400, charged: 1100 });
+  });
+
+  it("answerOutlook: the next answer fits only when what recent answers held is available", () => {
+    const recent = { reserved: 2400, charged: 1100 };
+    expect(answerOutlook(6000, recent)).toStrictEqual({ canAsk: true, answersLeft: 4 });
+    expect(answerOutlook(2400, recent)).toStrictEqual({ canAsk: true, answersLeft: 1 });
+    expect(answerOutlook(2399, recent)).toStrictEqual({ canAsk: false, answersLeft: null });
+    expect(answerOutlook(0, null)).toStrictEqual({ canAsk: false, answersLeft: null });
+    expect(answerOutlook(500, null)).toStrictEqual({ canAsk: true, answersLeft: null });
   });
 });

@@ -7,7 +7,7 @@ import { pagination } from "@/lib/api/schemas";
 import { requireUser } from "@/lib/http/page-auth";
 import { format } from "@/lib/i18n/messages";
 import { getI18n } from "@/lib/i18n/server";
-import { getBalance, listTransactions, recentAnswerCosts } from "@/lib/wallet";
+import { answerOutlook, getBalance, listTransactions, recentAnswerCosts } from "@/lib/wallet";
 
 const PAGE_SIZE = 20;
 
@@ -24,11 +24,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
   ]);
   const n = (v: number) => formatNumber(locale, v);
   const w = m.myWallet;
-  // The tutor holds an answer's prompt plus its longest possible reply before calling the model,
-  // and refuses (402) when that is not available: judge by what recent answers had to hold.
-  const canAsk = balance.available > 0 && balance.available >= (recent?.reserved ?? 1);
-  const answersLeft =
-    recent && canAsk ? 1 + Math.floor((balance.available - recent.reserved) / recent.charged) : null;
+  const { canAsk, answersLeft } = answerOutlook(balance.available, recent);
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">

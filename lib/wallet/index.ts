@@ -456,3 +456,17 @@ export async function recentAnswerCosts(
   if (!row?.reserved || !row.charged) return null;
   return { reserved: Number(row.reserved), charged: Math.round(Number(row.charged)) };
 }
+
+/**
+ * What a balance means to a student: whether the tutor will take the next question (it reserves
+ * the prompt plus the longest reply first and refuses with 402 when that is not available:
+ * judged by what recent answers had to hold) and about how many answers are left.
+ */
+export function answerOutlook(
+  available: number,
+  recent: { reserved: number; charged: number } | null,
+): { canAsk: boolean; answersLeft: number | null } {
+  const canAsk = available > 0 && available >= (recent?.reserved ?? 1);
+  if (!recent || !canAsk) return { canAsk, answersLeft: null };
+  return { canAsk, answersLeft: 1 + Math.floor((available - recent.reserved) / recent.charged) };
+}
