@@ -5,13 +5,12 @@ import { getConversationOrThrow, listConversations, listMessages } from "@/lib/c
 import { listSubjects } from "@/lib/curriculum/documents";
 import { ApiError } from "@/lib/http/errors";
 import { requireUser } from "@/lib/http/page-auth";
+import { isUuid } from "@/lib/ids";
 import { getBalance } from "@/lib/wallet";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The conversation of `?c=` when it is the student's (a reload reopens it), else none. */
 async function openConversation(db: Awaited<ReturnType<typeof getDb>>, userId: string, id?: string) {
-  if (!id || !UUID.test(id)) return null;
+  if (!id || !isUuid(id)) return null;
   try {
     const conversation = await getConversationOrThrow(db, { conversationId: id, userId });
     const messages = await listMessages(db, conversation.id);

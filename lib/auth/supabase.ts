@@ -10,12 +10,12 @@ import WebSocket from "ws";
 import { isUniqueViolation } from "@/db/errors";
 import { env } from "@/lib/config/env";
 import { ApiError } from "@/lib/http/errors";
+import { isUuid } from "@/lib/ids";
 import { emailTaken, invalidCredentials, invalidRefresh, invalidReset, userNotFound } from "./errors";
 import { jwksFromUrl, type VerificationKey } from "./jwt";
 import type { AuthBackend, AuthTokens } from "./types";
 
 // auth-js throws a plain Error (not a result) for admin calls with a non-UUID id.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const clientOptions: SupabaseClientOptions<"public"> = {
   // Server-side clients: no storage, no timers, no URL parsing. Sessions belong to our callers.
@@ -206,7 +206,7 @@ export function createSupabaseAuth(): AuthBackend {
     },
 
     async setPassword(_db, { userId, password }) {
-      if (!UUID.test(userId)) throw userNotFound();
+      if (!isUuid(userId)) throw userNotFound();
       const { data, error } = await adminAuth().updateUserById(userId, { password });
       if (error) {
         if (error.status === 404 || error.code === "user_not_found") throw userNotFound();
@@ -226,7 +226,7 @@ export function createSupabaseAuth(): AuthBackend {
     },
 
     async deleteUser(_db, { userId }) {
-      if (!UUID.test(userId)) return;
+      if (!isUuid(userId)) return;
       const { error } = await adminAuth().deleteUser(userId);
       if (!error || error.status === 404 || error.code === "user_not_found") return;
       throw mapError("admin.deleteUser", error, () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "@/lib/ids";
 
 /** The slugged file name at the end of a key, extension included. */
 const MAX_NAME_LENGTH = 100;
@@ -110,9 +109,8 @@ export function objectKey({
   fileName: string;
 }): string {
   // They become folder names: anything but a UUID could smuggle a separator or a "..".
-  if (!UUID.test(userId))
-    throw new TypeError(`objectKey: userId must be a UUID, got ${JSON.stringify(userId)}`);
-  if (!UUID.test(courseId)) {
+  if (!isUuid(userId)) throw new TypeError(`objectKey: userId must be a UUID, got ${JSON.stringify(userId)}`);
+  if (!isUuid(courseId)) {
     throw new TypeError(`objectKey: courseId must be a UUID, got ${JSON.stringify(courseId)}`);
   }
   const key = `${userId}/${courseId}/${randomUUID()}-${safeFileName(fileName)}`;
@@ -122,7 +120,7 @@ export function objectKey({
 
 /** A new key for a library PDF: `curriculum/${documentId}/${uuid}-${safe name}` (one object per download). */
 export function curriculumKey({ documentId, fileName }: { documentId: string; fileName: string }): string {
-  if (!UUID.test(documentId)) {
+  if (!isUuid(documentId)) {
     throw new TypeError(`curriculumKey: documentId must be a UUID, got ${JSON.stringify(documentId)}`);
   }
   const key = `curriculum/${documentId}/${randomUUID()}-${safeFileName(fileName)}`;

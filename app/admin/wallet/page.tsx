@@ -5,11 +5,11 @@ import { pagination } from "@/lib/api/schemas";
 import { toTransactionResponse } from "@/lib/api/wallet";
 import { requireAdmin } from "@/lib/http/page-auth";
 import { getI18n } from "@/lib/i18n/server";
+import { isUuid } from "@/lib/ids";
 import { findProfile, findProfileByEmail } from "@/lib/profiles";
 import { getBalance, listTransactions } from "@/lib/wallet";
 
 const PAGE_SIZE = 25;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function AdminWalletPage({
   searchParams,
@@ -20,7 +20,7 @@ export default async function AdminWalletPage({
   const db = await getDb();
   // The account: an email or an id (GET /api/admin/users has no search; the page looks it up).
   const query = sp.user?.trim().slice(0, 254) ?? "";
-  const isId = UUID.test(query);
+  const isId = isUuid(query);
   const account = query
     ? isId
       ? await findProfile(db, { userId: query })

@@ -12,13 +12,12 @@ import { ApiError } from "@/lib/http/errors";
 import { requireUser } from "@/lib/http/page-auth";
 import { format } from "@/lib/i18n/messages";
 import { getI18n } from "@/lib/i18n/server";
+import { isUuid } from "@/lib/ids";
 
 // One page of a textbook, opened from a citation: the page as a picture (phones' PDF viewers often
 // ignore #page=N), the cited passage (?q=) highlighted on it and marked in the page's text.
 
 type Params = { document_id: string; page: string };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function generateMetadata(): Promise<Metadata> {
   const { m } = await getI18n();
@@ -39,7 +38,7 @@ export default async function TextbookPageViewer({
   const q = (Array.isArray(sp.q) ? sp.q[0] : sp.q)?.trim().slice(0, 1000) ?? "";
   const here = `/library/${documentId}/pages/${pageParam}${q ? `?${new URLSearchParams({ q })}` : ""}`;
   const [{ locale, m }] = await Promise.all([getI18n(), requireUser(here)]);
-  if (!UUID.test(documentId) || !/^\d{1,6}$/.test(pageParam)) notFound();
+  if (!isUuid(documentId) || !/^\d{1,6}$/.test(pageParam)) notFound();
   const page = Number(pageParam);
   const pdfHref = `/api/curriculum/textbooks/${documentId}/file#page=${page}`;
 
