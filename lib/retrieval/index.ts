@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, rowsOf } from "@/db/client";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import { foldForSearch } from "@/lib/text/fold";
+import { detectLanguage, type TextLanguage } from "@/lib/text/language";
 import { isStopword, sameTerm, terms } from "@/lib/text/terms";
 
 /** Reciprocal rank fusion constant (the usual 60): dampens the weight of the very first ranks. */
@@ -348,6 +349,17 @@ export function minSimilarity(model: string): number {
 export const MIN_COVERAGE = 0.6;
 
 /**
+ * A passage whose similarity only just clears the floor must also share this share of the
+ * question's content words (when both are in one language): one word of five in common
+ * ("coefficient" in a lesson on polynomials, for "le coefficient des maths en série C au bac")
+ * is a coincidence, not an answer.
+ */
+export const MIN_WEAK_COVERAGE = 0.25;
+
+/** Above the floor by this much, similarity alone makes a passage relevant. */
+const STRONG_MARGIN = 0.11;
+
+/**
  * The share of the question's distinct content words (light stems, see lib/text/terms.ts) that
  * the passage contains. Short questions ("la demi-vie ?") have little for a vector to hold on to,
  * but a passage with all their words is plainly about them.
@@ -358,6 +370,26 @@ export function termCoverage(question: string, passage: string): number {
   const have = new Set(terms(passage));
   const found = wanted.filter((t) => have.has(t) || [...have].some((h) => sameTerm(t, h)));
   return found.length / wanted.length;
+}
+
+/**
+ * Whether a passage is worth quoting for the question, from its similarity (`floor`: see
+ * minSimilarity) and the question's words it contains. An English question about a French page
+ * cannot share its words but shares its alphabet, and similarity above the floor is enough there;
+ * across alphabets (French and Arabic) only a strong similarity counts.
+ */
+export function isRelevant(
+  hit: { similarity: number; content: string },
+  question: { text: string; language: TextLanguage },
+  passageLanguage: string,
+  floor: number,
+): boolean {
+  if (hit.similarity >= floor + STRONG_MARGIN) return true;
+  const coverage = termCoverage(question.text, hit.content);
+  if (coverage >= MIN_COVERAGE) return true;
+  if (hit.similarity < floor) return false;
+  if (question.language === passageLanguage) return coverage >= MIN_WEAK_COVERAGE;
+  return (question.language === "ar") === (passageLanguage === "ar");
 }
 
 /**
@@ -392,24 +424,26 @@ export async function searchLibrary(
   // The whole library is searched through its indexes; a filtered part of it is scanned exactly
   // (an index read then filtered would find too little of a small part).
   const approximate = !grade && !subject && !language;
-  // The floor applies to every candidate before the cut: a relevant passage ranked below
+  // The rule applies to every candidate before the cut: a relevant passage ranked below
   // irrelevant ones (a partial word match ranks high in full-text search) must still make it.
-  const hits = (await hybridSearch(db, { scope, query, limit: CANDIDATES, approximate, fusion }))
-    .filter((h) => h.similarity >= floor || termCoverage(query, h.content) >= MIN_COVERAGE)
-    .slice(0, limit);
-  if (hits.length === 0) return [];
-  const titles = rowsOf<{ id: string; title: string }>(
+  const candidates = await hybridSearch(db, { scope, query, limit: CANDIDATES, approximate, fusion });
+  if (candidates.length === 0) return [];
+  const docs = rowsOf<{ id: string; title: string; language: string }>(
     await db.execute(
-      sql`select id, title from documents where id in (${sql.join(
-        [...new Set(hits.map((h) => h.documentId))].map((id) => sql`${id}`),
+      sql`select id, title, language from documents where id in (${sql.join(
+        [...new Set(candidates.map((h) => h.documentId))].map((id) => sql`${id}`),
         sql`, `,
       )})`,
     ),
   );
-  const byId = new Map(titles.map((t) => [t.id, t.title]));
+  const byId = new Map(docs.map((d) => [d.id, d]));
+  const asked = { text: query, language: detectLanguage(query) };
+  const hits = candidates
+    .filter((h) => isRelevant(h, asked, byId.get(h.documentId as string)?.language ?? "", floor))
+    .slice(0, limit);
   return hits.map((h) => ({
     documentId: h.documentId as string,
-    title: byId.get(h.documentId as string) ?? "",
+    title: byId.get(h.documentId as string)?.title ?? "",
     page: h.pageStart,
     pageEnd: h.pageEnd,
     content: h.content,
