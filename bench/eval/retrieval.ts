@@ -198,14 +198,14 @@ export async function evaluate(
       scope: LIBRARY,
       query: q.question,
       limit: DEPTH,
-      approximate: true,
+      plan: "index",
       fusion: { vector: 1, text: 0 },
     });
     const text = await hybridSearch(db, {
       scope: LIBRARY,
       query: q.question,
       limit: DEPTH,
-      approximate: true,
+      plan: "index",
       fusion: { vector: 0, text: 1 },
     });
     const hybrid = (await searchLibrary(db, { query: q.question, limit: DEPTH })).map((p) => ({

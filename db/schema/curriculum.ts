@@ -122,6 +122,8 @@ export const documents = pgTable(
     storageKey: text(),
     fileSize: bigint({ mode: "number" }),
     pageCount: integer(),
+    /** Passages stored for it (storeChunks keeps it): how retrieval sizes a filtered search. */
+    chunkCount: integer().notNull().default(0),
     status: documentStatus().notNull().default("pending"),
     errorMessage: text(),
     major: text(),

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { chunks, materials } from "@/db/schema";
+import { chunks, documents, materials } from "@/db/schema";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import { env } from "@/lib/config/env";
 import { getStorage } from "@/lib/storage";
@@ -142,6 +142,12 @@ export async function storeChunks(
         embeddingModel: c.embedding.length ? built.model : null,
       })),
     );
+  }
+  if (owner.documentId) {
+    await tx
+      .update(documents)
+      .set({ chunkCount: built.chunks.length })
+      .where(eq(documents.id, owner.documentId));
   }
 }
 

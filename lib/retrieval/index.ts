@@ -76,10 +76,20 @@ function tsQuery(question: string, terms: string): SQL {
 }
 
 /**
+ * How a search reads its candidates:
+ * - `exact`: the scope's rows are materialised and scanned (a course's uploads, a small part of
+ *   the library): an index read then filtered by the scope would find too few of them.
+ * - `index`: each ranking's pool is read from its index over the whole table (HNSW for vectors,
+ *   GIN for words), then filtered by the scope: for a scope that is most of the table (the whole
+ *   library).
+ * - `filtered-index`: the indexes read only the scope's rows (an HNSW iterative scan goes on past
+ *   the rows the scope filters out): for a part of a large library too big to scan.
+ */
+export type SearchPlan = "exact" | "index" | "filtered-index";
+
+/**
  * Hybrid search over a set of chunks: vector similarity and full-text rank, fused by reciprocal
- * rank. `scope` is a SQL condition on `chunks c` (and `m` materials when joined). The scoped
- * rows are materialised first and scanned exactly: an approximate index scan followed by the
- * scope filter would return too few rows for a small scope.
+ * rank. `scope` is a SQL condition on `chunks c` (and `m` materials when joined).
  */
 export async function hybridSearch(
   db: DbOrTx,
@@ -87,18 +97,14 @@ export async function hybridSearch(
     scope,
     query,
     limit,
-    approximate = false,
+    plan = "exact",
     fusion = DEFAULT_FUSION,
   }: {
     scope: SQL;
     query: string;
     limit: number;
     fusion?: FusionWeights;
-    /**
-     * For a scope that is most of a large table (the whole library): take each ranking's
-     * candidates from its index (HNSW for vectors, GIN for words) instead of scanning every row.
-     */
-    approximate?: boolean;
+    plan?: SearchPlan;
   },
 ): Promise<ChunkHit[]> {
   const embedder = getEmbedder();
@@ -109,17 +115,22 @@ export async function hybridSearch(
   const q = usable ? `[${vector.join(",")}]` : null;
   const terms = ftsTerms(query);
   const ftsQuery = terms ? tsQuery(query, terms) : sql`null::tsquery`;
-  const result = approximate
-    ? await db.transaction(async (tx) => {
-        // The index returns at most ef_search rows: enough for the pool the scope filters.
-        await tx.execute(sql.raw(`set local hnsw.ef_search = ${VECTOR_POOL}`));
-        // Up to tens of thousands of passages the planner prices the HNSW scan above sorting
-        // every row and scans exactly (~80 ms at 10k here, against ~5 ms through the index):
-        // this path exists to read the indexes, so tell it so (npm run bench:search).
-        await tx.execute(sql.raw("set local enable_seqscan = off"));
-        return tx.execute(statementFor(true));
-      })
-    : await db.execute(statementFor(false));
+  const result =
+    plan === "exact"
+      ? await db.execute(statementFor(false))
+      : await db.transaction(async (tx) => {
+          // The index returns at most ef_search rows: enough for the pool the scope filters. Up
+          // to tens of thousands of passages the planner prices the HNSW scan above sorting every
+          // row and scans exactly (~80 ms at 10k here, against ~5 ms through the index): this
+          // plan exists to read the indexes, so tell it so (npm run bench:search). A filtered
+          // read goes on past the rows its scope drops (relaxed order: the fusion re-sorts).
+          await tx.execute(
+            sql`select set_config('hnsw.ef_search', ${String(VECTOR_POOL)}, true),
+                       set_config('enable_seqscan', 'off', true),
+                       set_config('hnsw.iterative_scan', ${plan === "filtered-index" ? "relaxed_order" : "off"}, true)`,
+          );
+          return tx.execute(statementFor(true));
+        });
   function statementFor(indexed: boolean): SQL {
     return indexed
       ? indexedQuery({
@@ -130,6 +141,7 @@ export async function hybridSearch(
           ftsAllQuery: terms ? tsQuery(query, terms.replaceAll(" | ", " & ")) : sql`null::tsquery`,
           limit,
           fusion,
+          prefilter: plan === "filtered-index",
         })
       : sql`
     with scoped as materialized (
@@ -186,7 +198,7 @@ function fusedRanks(fusion: FusionWeights): SQL {
       group by id`;
 }
 
-/** The hybrid query with each ranking's candidates read from its index (see `approximate`). */
+/** The hybrid query with each ranking's candidates read from its index (see SearchPlan). */
 function indexedQuery({
   scope,
   model,
@@ -195,6 +207,7 @@ function indexedQuery({
   ftsAllQuery,
   limit,
   fusion,
+  prefilter,
 }: {
   scope: SQL;
   model: string;
@@ -203,17 +216,25 @@ function indexedQuery({
   ftsAllQuery: SQL;
   limit: number;
   fusion: FusionWeights;
+  /** The scope inside the index reads (`filtered-index`), not only after them. */
+  prefilter: boolean;
 }): SQL {
   // Each pool is read from its index without the scope and materialised, then filtered by the
-  // scope (`c` is the pool there): joined earlier, the scope lets the planner drive the scan
-  // from the documents table through every passage, and stale statistics make it do so.
+  // scope (`c` is the pool there): joined earlier, the scope lets the planner drive the scan from
+  // the documents table through every passage, and stale statistics make it do so. Prefiltered,
+  // the vector pool's HNSW scan checks the scope (a plain list of documents) row by row and goes
+  // on until it has its candidates, or has read hnsw.max_scan_tuples rows: a question about
+  // another subject than the filter's finds its nearest passages all filtered out. The word pool
+  // stays unfiltered: filtered, a GIN read must visit every passage sharing a word with the
+  // question before it can stop (2 s at 100k for a maths question in physics).
+  const inPool = prefilter ? sql`and ${scope}` : sql``;
   return sql`
     with vec_pool as materialized (
       select c.id, c.document_id, c.material_id, c.embedding <=> ${q}::vector as d
       from chunks c
-      where ${q}::vector is not null and c.embedding_model = ${model}
+      where ${q}::vector is not null and c.embedding_model = ${model} ${inPool}
       order by c.embedding <=> ${q}::vector
-      limit ${VECTOR_POOL}
+      limit ${prefilter ? CANDIDATES : VECTOR_POOL}
     ),
     vec as (
       select c.id, row_number() over (order by c.d) as r
@@ -392,6 +413,19 @@ export function isRelevant(
   return (question.language === "ar") === (passageLanguage === "ar");
 }
 
+/** What a citation and the relevance rule need of a textbook. */
+interface DocumentFacts {
+  id: string;
+  title: string;
+  language: string;
+}
+
+/**
+ * Up to this many passages a filtered part of the library is scanned exactly; above it the
+ * indexes read only its rows (npm run bench:search: an exact scan costs ~6 µs a passage here).
+ */
+export const EXACT_SCAN_MAX = 8000;
+
 /**
  * The curriculum library's best passages for a question, among ready textbooks matching the
  * filters (grade, subject case-insensitive, language). Only relevant passages are returned.
@@ -415,28 +449,44 @@ export async function searchLibrary(
     fusion?: FusionWeights;
   },
 ): Promise<LibraryPassage[]> {
-  const filters = [sql`d.status = 'ready'`];
-  if (grade) filters.push(sql`d.grade = ${grade}`);
-  if (subject) filters.push(sql`lower(d.subject) = lower(${subject})`);
-  if (language) filters.push(sql`d.language = ${language}`);
-  const scope = sql`c.document_id in (select d.id from documents d where ${sql.join(filters, sql` and `)})`;
+  let plan: SearchPlan = "index";
+  let scope = sql`c.document_id in (select d.id from documents d where d.status = 'ready')`;
+  let known: Map<string, DocumentFacts> | undefined;
+  if (grade || subject || language) {
+    // A filtered part of the library: its documents first, and their passage count decides how
+    // it is read (a few thousand passages scan faster than any index read).
+    const filters = [sql`d.status = 'ready'`];
+    if (grade) filters.push(sql`d.grade = ${grade}`);
+    if (subject) filters.push(sql`lower(d.subject) = lower(${subject})`);
+    if (language) filters.push(sql`d.language = ${language}`);
+    const docs = rowsOf<DocumentFacts & { chunk_count: number }>(
+      await db.execute(
+        sql`select d.id, d.title, d.language, d.chunk_count from documents d where ${sql.join(filters, sql` and `)}`,
+      ),
+    );
+    if (docs.length === 0) return [];
+    known = new Map(docs.map((d) => [d.id, d]));
+    const size = docs.reduce((n, d) => n + Number(d.chunk_count), 0);
+    plan = size <= EXACT_SCAN_MAX ? "exact" : "filtered-index";
+    scope = sql`c.document_id = any(${`{${docs.map((d) => d.id).join(",")}}`}::uuid[])`;
+  }
   const floor = minSimilarity(getEmbedder().model);
-  // The whole library is searched through its indexes; a filtered part of it is scanned exactly
-  // (an index read then filtered would find too little of a small part).
-  const approximate = !grade && !subject && !language;
   // The rule applies to every candidate before the cut: a relevant passage ranked below
   // irrelevant ones (a partial word match ranks high in full-text search) must still make it.
-  const candidates = await hybridSearch(db, { scope, query, limit: CANDIDATES, approximate, fusion });
+  const candidates = await hybridSearch(db, { scope, query, limit: CANDIDATES, plan, fusion });
   if (candidates.length === 0) return [];
-  const docs = rowsOf<{ id: string; title: string; language: string }>(
-    await db.execute(
-      sql`select id, title, language from documents where id in (${sql.join(
-        [...new Set(candidates.map((h) => h.documentId))].map((id) => sql`${id}`),
-        sql`, `,
-      )})`,
-    ),
-  );
-  const byId = new Map(docs.map((d) => [d.id, d]));
+  const byId =
+    known ??
+    new Map(
+      rowsOf<DocumentFacts>(
+        await db.execute(
+          sql`select id, title, language from documents where id in (${sql.join(
+            [...new Set(candidates.map((h) => h.documentId))].map((id) => sql`${id}`),
+            sql`, `,
+          )})`,
+        ),
+      ).map((d) => [d.id, d]),
+    );
   const asked = { text: query, language: detectLanguage(query) };
   const hits = candidates
     .filter((h) => isRelevant(h, asked, byId.get(h.documentId as string)?.language ?? "", floor))

@@ -1,0 +1,2 @@
+ALTER TABLE "documents" ADD COLUMN "chunk_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+UPDATE "documents" d SET "chunk_count" = (SELECT count(*) FROM "chunks" c WHERE c."document_id" = d."id");
