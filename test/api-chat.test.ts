@@ -2,17 +2,21 @@ import { readFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as chatRoute from "@/app/api/chat/route";
 import * as conversationRoute from "@/app/api/conversations/[conversation_id]/route";
 import * as conversationsRoute from "@/app/api/conversations/route";
 import * as courseChatRoute from "@/app/api/courses/[course_id]/chat/route";
+import * as dbClient from "@/db/client";
 import { messages, profiles, tokenReservations, wallets } from "@/db/schema";
 import { streamBilled } from "@/lib/ai/call";
 import { NOT_IN_TEXTBOOKS } from "@/lib/ai/prompts";
 import { estimateTokens } from "@/lib/ai/tokens";
+import * as tutor from "@/lib/ai/tutor";
+import * as conversations from "@/lib/chat/conversations";
 import { env, resetEnvCache } from "@/lib/config/env";
 import { createCourse } from "@/lib/courses";
+import * as courseChat from "@/lib/courses/chat";
 import { uploadMaterial } from "@/lib/courses/materials";
 import { uploadCurriculum } from "@/lib/curriculum/documents";
 import { getBalance, ledgerBalance } from "@/lib/wallet";
@@ -530,5 +534,82 @@ describe("course chat (the materials API)", () => {
       expect(other.body).toStrictEqual({ detail: "Course not found", code: "NOT_FOUND" });
     }
     await expectWalletConsistent(ada.id);
+  });
+});
+
+describe("chat endpoints: failures no handler expected", () => {
+  const INTERNAL = { error: "Something went wrong. Please try again.", code: "INTERNAL_ERROR" };
+  const UNAVAILABLE = { error: "AI Brain service not available", code: "LOCAL_AI_API_ERROR" };
+  /** What drizzle throws over postgres.js when the database went away. */
+  const outage = () =>
+    new Error("Failed query: select 1", {
+      cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+    });
+  beforeEach(() => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("answer the spec's 500 INTERNAL_ERROR body for a bug, its 503 for a database outage", async () => {
+    const ada = await createSignedInUser(db());
+    const course = await createCourse(db(), { userId: ada.id, name: "Chimie" });
+    const params = { course_id: course.id };
+    const coursePath = `/api/courses/${course.id}/chat`;
+    const cases = [
+      [
+        "POST /api/chat (JSON)",
+        vi.spyOn(tutor, "askTutor"),
+        () => ask(ada, { message: "Salut", stream: false }),
+      ],
+      ["POST /api/chat (SSE)", vi.spyOn(tutor, "streamTutorUI"), () => ask(ada, { message: "Salut" })],
+      [
+        "POST course chat",
+        vi.spyOn(courseChat, "courseChat"),
+        () =>
+          call(courseChatRoute.POST, {
+            path: coursePath,
+            method: "POST",
+            token: ada.accessToken,
+            params,
+            body: { message: "Salut" },
+          }),
+      ],
+      [
+        "GET course chat",
+        vi.spyOn(courseChat, "getCourseChatHistory"),
+        () => call(courseChatRoute.GET, { path: coursePath, token: ada.accessToken, params }),
+      ],
+    ] as const;
+    for (const [name, spy, send] of cases) {
+      spy.mockRejectedValueOnce(new TypeError("Cannot read properties of undefined (reading 'id')"));
+      const bug = await send();
+      expect(bug.status, name).toBe(500);
+      expect(bug.body, name).toStrictEqual(INTERNAL);
+      spy.mockRejectedValueOnce(outage());
+      const down = await send();
+      expect(down.status, name).toBe(503);
+      expect(down.body, name).toStrictEqual(UNAVAILABLE);
+    }
+    // The database cannot even be opened.
+    vi.spyOn(dbClient, "getDb").mockRejectedValueOnce(new Error("PGlite could not start"));
+    const closed = await ask(ada, { message: "Salut", stream: false });
+    expect(closed.status).toBe(503);
+    expect(closed.body).toStrictEqual(UNAVAILABLE);
+  });
+
+  it("other endpoints keep the API's {detail, code} bodies", async () => {
+    const ada = await createSignedInUser(db());
+    const spy = vi.spyOn(conversations, "listConversations");
+    const list = () => call(conversationsRoute.GET, { path: "/api/conversations", token: ada.accessToken });
+    spy.mockRejectedValueOnce(new TypeError("boom"));
+    const bug = await list();
+    expect(bug.status).toBe(500);
+    expect(bug.body).toStrictEqual({ detail: "Internal server error", code: "INTERNAL_ERROR" });
+    spy.mockRejectedValueOnce(outage());
+    const down = await list();
+    expect(down.status).toBe(503);
+    expect(down.body).toStrictEqual({ detail: "Database unavailable", code: "SERVICE_UNAVAILABLE" });
   });
 });
