@@ -70,7 +70,6 @@ function sseParts(text: string): { type: string; [k: string]: unknown }[] {
 }
 
 beforeAll(async () => {
-  process.env.TRUST_PROXY = "true";
   process.env.RATE_LIMIT_REQUESTS = "1000";
   process.env.RATE_LIMIT_USER_REQUESTS = "1000";
   resetEnvCache();
@@ -85,7 +84,7 @@ beforeAll(async () => {
   await settleIngestion();
 });
 afterAll(() => {
-  for (const k of ["TRUST_PROXY", "RATE_LIMIT_REQUESTS", "RATE_LIMIT_USER_REQUESTS"]) delete process.env[k];
+  for (const k of ["RATE_LIMIT_REQUESTS", "RATE_LIMIT_USER_REQUESTS"]) delete process.env[k];
   resetEnvCache();
 });
 
