@@ -19,8 +19,8 @@ export const ISOLATED_AUTH_RATE_WINDOW = 900;
 
 /**
  * A third instance served as in production without a proxy in front (TRUST_PROXY=false): the
- * server replaces any client-sent X-Forwarded-For with the socket address. The other two trust
- * the header, like an app behind a reverse proxy, so tests can play distinct clients.
+ * app ignores a client-sent X-Forwarded-For and keys on the socket address server.mjs passes. The
+ * others trust the header, like an app behind a reverse proxy, so tests can play distinct clients.
  */
 export const DIRECT_PORT = PORT + 2;
 export const DIRECT_URL = `http://127.0.0.1:${DIRECT_PORT}`;

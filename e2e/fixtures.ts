@@ -36,9 +36,9 @@ export interface CreatedUser extends Credentials {
 }
 
 /**
- * A client IP for one test, sent as X-Forwarded-For. The server keys its per-IP limits on the
- * right-most X-Forwarded-For entry, and `next start` passes a client-sent header through unchanged
- * (it only fills it with the socket address when absent), so each test gets its own IP bucket.
+ * A client IP for one test, sent as X-Forwarded-For. The servers run with TRUST_PROXY=true (as
+ * behind a reverse proxy) and key their per-IP limits on the right-most X-Forwarded-For entry, so
+ * each test gets its own IP bucket (except on DIRECT_URL, which ignores the header).
  * The run id (set by the config) keeps a reused server's buckets from an earlier run out of the way.
  */
 export function ipFor(key: string): string {

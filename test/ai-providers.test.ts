@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
+import path from "node:path";
 import { APICallError, InvalidResponseDataError } from "@ai-sdk/provider";
 import {
   generateText,
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { classifyProviderError } from "@/lib/ai/errors";
 import { OFFLINE_TUTOR_MODEL_ID } from "@/lib/ai/offline-tutor";
 import { tutorSystemPrompt } from "@/lib/ai/prompts";
-import { chatModel } from "@/lib/ai/providers";
+import { chatModel, embeddingModel } from "@/lib/ai/providers";
 import { resetEnvCache } from "@/lib/config/env";
 import { type FakeOpenAIChat, startFakeOpenAIChat } from "./fakes/openai-chat";
 
@@ -93,6 +95,26 @@ describe("chat role without OPENAI_API_KEY", () => {
     expect(choice.model.provider).toBe("bacmr");
     const { text } = await generateText({ model: choice.model, prompt: "Bonjour" });
     expect(text.length).toBeGreaterThan(0);
+  });
+});
+
+describe("model names", () => {
+  it("are chosen in lib/ai/providers.ts, the only source file that names one: env holds overrides only", () => {
+    setEnv({ OPENAI_API_KEY: "sk-test" });
+    expect(chatModel().id).toBe("gpt-4o-mini");
+    expect(embeddingModel().id).toBe("text-embedding-3-small");
+    setEnv({ OPENAI_API_KEY: "sk-test", CHAT_MODEL: "llama3.1:8b" });
+    expect(chatModel().id).toBe("llama3.1:8b");
+
+    const root = path.resolve(import.meta.dirname, "..");
+    const modelName = /["'`](?:gpt-|o\d-|chatgpt-|text-embedding-)[\w.-]*["'`]/;
+    const naming = ["app", "components", "db", "lib"]
+      .flatMap((dir) =>
+        (readdirSync(path.join(root, dir), { recursive: true }) as string[]).map((f) => path.join(dir, f)),
+      )
+      .concat(["server.mjs", "proxy.ts", "instrumentation.ts"])
+      .filter((f) => /\.(ts|tsx|mjs)$/.test(f) && modelName.test(readFileSync(path.join(root, f), "utf8")));
+    expect(naming).toStrictEqual([path.join("lib", "ai", "providers.ts")]);
   });
 });
 

@@ -59,6 +59,28 @@ describe("OpenAPI document", () => {
       expect(declared.sort(), `${e.method} ${e.path}`).toStrictEqual(names.sort());
     }
   });
+
+  it("documents the chat endpoints' 500 and 503 in the spec's {error, code} shape, the others' as {detail, code}", () => {
+    const doc = buildOpenApiDocument() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content: unknown }> }>>;
+    };
+    const schemaOf = (p: string, method: string, status: string) =>
+      doc.paths[p]?.[method]?.responses[status]?.content;
+    const ref = (name: string) => ({
+      "application/json": { schema: { $ref: `#/components/schemas/${name}` } },
+    });
+    for (const [p, method] of [
+      ["/api/chat", "post"],
+      ["/api/courses/{course_id}/chat", "post"],
+      ["/api/courses/{course_id}/chat", "get"],
+    ] as const) {
+      for (const status of ["500", "503"]) {
+        expect(schemaOf(p, method, status), `${method} ${p} ${status}`).toStrictEqual(ref("ProviderError"));
+      }
+      expect(schemaOf(p, method, "404")).toStrictEqual(ref("Error"));
+    }
+    expect(schemaOf("/api/conversations", "get", "500")).toStrictEqual(ref("Error"));
+  });
 });
 
 describe("methodsForPath (the proxy's 404/405)", () => {

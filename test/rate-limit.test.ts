@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as signinRoute from "@/app/api/auth/signin/route";
 import * as signupRoute from "@/app/api/auth/signup/route";
 import { resetEnvCache } from "@/lib/config/env";
+import { clientIp, SERVER_IP_HEADER_KEY } from "@/lib/http/request";
 import { hitRateLimit } from "@/lib/rate-limit";
 import { useTestDb } from "./helpers/db";
 import { call } from "./helpers/http";
@@ -107,5 +108,80 @@ describe("hitRateLimit", () => {
     expect(results.filter((r) => r.allowed)).toHaveLength(4);
     await new Promise((r) => setTimeout(r, 1100));
     expect((await hitRateLimit(db(), { key, limit: 4, windowSeconds: 1 })).allowed).toBe(true);
+  });
+});
+
+describe("clientIp", () => {
+  const SERVER_HEADER = "x-bacmr-client-ip";
+  const globals = globalThis as Record<string, unknown>;
+  const request = (headers: Record<string, string>) => new Request("http://localhost/api/chat", { headers });
+  /** As in `npm start`: server.mjs names its header, and puts the socket address in it. */
+  const behindServerMjs = () => {
+    globals[SERVER_IP_HEADER_KEY] = SERVER_HEADER;
+  };
+  const trustProxy = (value: string | undefined) => {
+    if (value === undefined) delete process.env.TRUST_PROXY;
+    else process.env.TRUST_PROXY = value;
+    resetEnvCache();
+  };
+  afterEach(() => {
+    delete globals[SERVER_IP_HEADER_KEY];
+    trustProxy("true"); // test/setup.ts
+  });
+
+  it("without TRUST_PROXY, ignores a client's X-Forwarded-For and X-Real-IP: the address server.mjs passes counts", () => {
+    trustProxy(undefined);
+    behindServerMjs();
+    const spoofed = { "x-forwarded-for": "1.2.3.4, 5.6.7.8", "x-real-ip": "9.9.9.9" };
+    expect(clientIp(request({ ...spoofed, [SERVER_HEADER]: "203.0.113.7" }))).toBe("203.0.113.7");
+    trustProxy("false");
+    expect(clientIp(request({ ...spoofed, [SERVER_HEADER]: "203.0.113.8" }))).toBe("203.0.113.8");
+  });
+
+  it("without TRUST_PROXY nor server.mjs (next dev), every client is one 'unknown' bucket, whatever it sends", () => {
+    trustProxy(undefined);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      for (const headers of [
+        {},
+        { "x-forwarded-for": "1.2.3.4" },
+        { "x-real-ip": "1.2.3.4" },
+        // Without server.mjs in front nothing replaced it: a client's own copy.
+        { [SERVER_HEADER]: "1.2.3.4" },
+      ] as Record<string, string>[]) {
+        expect(clientIp(request(headers)), JSON.stringify(headers)).toBe("unknown");
+      }
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("with TRUST_PROXY, takes the right-most X-Forwarded-For entry (the one the proxy appended)", () => {
+    trustProxy("true");
+    behindServerMjs();
+    const proxy = { [SERVER_HEADER]: "10.0.0.2" };
+    expect(clientIp(request({ ...proxy, "x-forwarded-for": "1.2.3.4, 198.51.100.50" }))).toBe(
+      "198.51.100.50",
+    );
+    expect(clientIp(request({ ...proxy, "x-forwarded-for": "198.51.100.51 , " }))).toBe("198.51.100.51");
+    expect(clientIp(request({ ...proxy, "x-real-ip": "198.51.100.52" }))).toBe("198.51.100.52");
+    // A request that did not come through the proxy: the socket address.
+    expect(clientIp(request(proxy))).toBe("10.0.0.2");
+    delete globals[SERVER_IP_HEADER_KEY];
+    expect(clientIp(request({}))).toBe("unknown");
+  });
+
+  it("a client behind server.mjs cannot dodge the per-IP sign-in limit with X-Forwarded-For", async () => {
+    trustProxy(undefined);
+    behindServerMjs();
+    const from = (spoofed: string) =>
+      call(signinRoute.POST, {
+        path: "/api/auth/signin",
+        method: "POST",
+        body: { email: uniqueEmail(), password: "wrong-password" },
+        headers: { "x-forwarded-for": spoofed, [SERVER_HEADER]: "198.51.100.99" },
+      });
+    for (let i = 0; i < 4; i++) expect((await from(`10.8.0.${i}`)).status).toBe(401);
+    expect((await from("10.8.0.200")).status).toBe(429);
   });
 });

@@ -3,6 +3,8 @@ process.env.JWT_SECRET = "test-jwt-secret-that-is-at-least-32-characters";
 process.env.ADMIN_API_KEY = "test-admin-key-0123456789";
 process.env.AUTH_RATE_LIMIT_REQUESTS = "1000";
 process.env.AUTH_RATE_LIMIT_IP_REQUESTS = "1000";
+// Tests play many clients by sending X-Forwarded-For, as behind a reverse proxy (the e2e servers too).
+process.env.TRUST_PROXY = "true";
 delete process.env.DATABASE_URL;
 delete process.env.SUPABASE_URL;
 delete process.env.ADMIN_EMAIL;

@@ -96,8 +96,9 @@ test("password-reset requests for one email are limited too, and still answer th
   expect(((await outbox.json()) as { total: number }).total).toBe(LIMIT);
 });
 
-// Served directly (no proxy in front), the server replaces a client-sent X-Forwarded-For with the
-// socket address: a client cannot pick a new "IP" per request to dodge the per-IP limit.
+// Served directly (no proxy in front, TRUST_PROXY=false), the app ignores a client-sent
+// X-Forwarded-For and keys on the socket address: a client cannot pick a new "IP" per request to
+// dodge the per-IP limit.
 test("a client cannot escape the per-IP limit by sending its own X-Forwarded-For", async () => {
   const direct = await newApiContext(DIRECT_URL);
   try {

@@ -90,6 +90,7 @@ export async function completeBilled(db: DbOrTx, call: BilledCall): Promise<Call
     };
   } catch (err) {
     if (err instanceof ApiError) throw err; // the wallet's own refusal, already settled
+    // A client abort charges 0 too: generateText's unstreamed call yields no partial text or usage.
     await releaseReservation(db, { reservationId: reservation.id, chargeTokens: 0 }).catch((e: unknown) =>
       console.error(`[chat] could not release reservation ${reservation.id}:`, e),
     );

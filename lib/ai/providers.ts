@@ -16,18 +16,24 @@ export interface ModelChoice<M> {
   remote: boolean;
 }
 
+/** The "embedding" role's model unless EMBEDDING_MODEL names another (asked for 512 dimensions). */
+const DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small";
+/** The "chat" role's model unless CHAT_MODEL names another. */
+const DEFAULT_CHAT_MODEL = "gpt-4o-mini";
+
 /** OpenAI, or any OpenAI-compatible server when OPENAI_BASE_URL is set (Ollama, vLLM, LM Studio). */
 function openai() {
   const e = env();
   return createOpenAI({ apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL });
 }
 
-/** The "embedding" role: EMBEDDING_MODEL (text-embedding-3-small) when OPENAI_API_KEY is set, else local. */
+/** The "embedding" role: EMBEDDING_MODEL (or the default) when OPENAI_API_KEY is set, else local. */
 export function embeddingModel(): ModelChoice<EmbeddingModelV3> {
   const e = env();
   if (!e.OPENAI_API_KEY)
     return { id: localEmbeddingModel.modelId, model: localEmbeddingModel, remote: false };
-  return { id: e.EMBEDDING_MODEL, model: openai().embedding(e.EMBEDDING_MODEL), remote: true };
+  const id = e.EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODEL;
+  return { id, model: openai().embedding(id), remote: true };
 }
 
 /**
@@ -38,9 +44,9 @@ export function embeddingModel(): ModelChoice<EmbeddingModelV3> {
 const OFFLINE_WORD_DELAY_MS = 10;
 
 /**
- * The "chat" role: CHAT_MODEL through the Chat Completions API (`/chat/completions`, the one
- * OpenAI-compatible servers speak; `openai(model)` would call OpenAI's Responses API) when
- * OPENAI_API_KEY is set, else the offline tutor. Callers pass `maxRetries: 0` or `1` and a
+ * The "chat" role: CHAT_MODEL (or the default) through the Chat Completions API
+ * (`/chat/completions`, the one OpenAI-compatible servers speak; `openai(model)` would call
+ * OpenAI's Responses API) when OPENAI_API_KEY is set, else the offline tutor. Callers pass `maxRetries: 0` or `1` and a
  * timeout (CHAT_TIMEOUT_SECONDS): the SDK's default of 2 retries with backoff keeps a student
  * waiting seconds for an answer that will fail anyway.
  */
@@ -50,5 +56,6 @@ export function chatModel(): ModelChoice<LanguageModelV3> {
     const delayMs = e.OFFLINE_TUTOR_WORD_DELAY_MS ?? (e.NODE_ENV === "test" ? 0 : OFFLINE_WORD_DELAY_MS);
     return { id: OFFLINE_TUTOR_MODEL_ID, model: createOfflineTutorModel({ delayMs }), remote: false };
   }
-  return { id: e.CHAT_MODEL, model: openai().chat(e.CHAT_MODEL), remote: true };
+  const id = e.CHAT_MODEL ?? DEFAULT_CHAT_MODEL;
+  return { id, model: openai().chat(id), remote: true };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MESSAGE_STATUSES } from "@/db/schema";
+import { PROVIDER_ERRORS } from "@/lib/ai/errors";
 import type { Conversation, Message } from "@/lib/chat/conversations";
 import { RATINGS, ratingOf } from "@/lib/chat/feedback";
 import { defineEndpoint } from "./define";
@@ -31,6 +32,18 @@ const ProviderError = z
   .meta({ id: "ProviderError" });
 
 export { ProviderError };
+
+/**
+ * The chat endpoints fail in the materials API's shape `{error, code}`: an unexpected error is
+ * its 500 INTERNAL_ERROR ("Something went wrong. Please try again."), an outage of the database
+ * its one 503, LOCAL_AI_API_ERROR: retrieval and billing are part of the service it calls the
+ * AI Brain, and its clients read a 503 as "try again later".
+ */
+const AI_SERVICE_FAILURES = {
+  internal: PROVIDER_ERRORS.INTERNAL_ERROR,
+  unavailable: PROVIDER_ERRORS.LOCAL_AI_API_ERROR,
+  schema: ProviderError,
+};
 
 export const chat = defineEndpoint({
   method: "POST",
@@ -98,6 +111,7 @@ export const chat = defineEndpoint({
   }),
   responseContentType: "text/event-stream",
   errors: [402, 404, 409, 429, 500, 503],
+  failures: AI_SERVICE_FAILURES,
 });
 
 export const ConversationResponse = z
@@ -204,6 +218,7 @@ export const courseChat = defineEndpoint({
   status: 201,
   response: z.object({ response: z.string(), timestamp: z.string() }),
   errors: [402, 404, 429, 500, 503],
+  failures: AI_SERVICE_FAILURES,
 });
 
 export const courseChatHistory = defineEndpoint({
@@ -221,5 +236,6 @@ export const courseChatHistory = defineEndpoint({
       created_at: z.string(),
     }),
   ),
-  errors: [404],
+  errors: [404, 503],
+  failures: AI_SERVICE_FAILURES,
 });

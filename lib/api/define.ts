@@ -43,6 +43,19 @@ export interface Endpoint<
   responseContentType?: string;
   /** Error statuses this endpoint documents besides the ones implied by auth and input. */
   errors?: number[];
+  /**
+   * What the endpoint answers for failures no handler expected, where its specification writes
+   * its own bodies: `internal` for any unexpected error (else 500 `{detail: "Internal server
+   * error", code: "INTERNAL_ERROR"}`), `unavailable` for an outage of the database or the auth
+   * service (else 503 `{detail, code: "SERVICE_UNAVAILABLE"}`); `schema` documents both.
+   */
+  failures?: { internal: FixedResponse; unavailable: FixedResponse; schema: AnySchema };
+}
+
+/** A response that is always the same: its status and JSON body. */
+export interface FixedResponse {
+  status: number;
+  body: Record<string, unknown>;
 }
 
 export function defineEndpoint<

@@ -66,10 +66,14 @@ function operation(e: Endpoint, components: Json): Json {
         content: { "application/json": { schema: toSchema(e.response, "output", components) } },
       }
     : { description: "Success", content: { [e.responseContentType ?? "application/octet-stream"]: {} } };
+  const error = { $ref: "#/components/schemas/Error" };
+  // The endpoint's own bodies for an unexpected error and an outage, when its specification has them.
+  const failure = e.failures ? toSchema(e.failures.schema, "output", components) : error;
   for (const code of documentedErrors(e)) {
+    const statuses = [e.failures?.internal.status, e.failures?.unavailable.status];
     responses[String(code)] = {
       description: STATUS_TEXT[code] ?? "Error",
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      content: { "application/json": { schema: statuses.includes(code) ? failure : error } },
     };
   }
   const op: Json = {

@@ -45,8 +45,9 @@ const shape = z.object({
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
-  EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
-  CHAT_MODEL: z.string().default("gpt-4o-mini"),
+  /** Overrides of the models lib/ai/providers.ts chooses (it alone names models). */
+  EMBEDDING_MODEL: optionalString,
+  CHAT_MODEL: optionalString,
   CHAT_MAX_OUTPUT_TOKENS: int(1024, 16),
   CHAT_TIMEOUT_SECONDS: int(60, 1),
   /** The offline tutor's pause before each word, so its answers stream visibly (unset: 10 ms, 0 in tests). */

@@ -32,22 +32,47 @@ export function readAccessToken(req: Request): string | undefined {
 }
 
 /**
- * The client's IP: the right-most X-Forwarded-For entry. `npm start` (server.mjs) puts the
- * socket's address there, unless TRUST_PROXY says a reverse proxy in front appends the real
- * client address to it (nginx `proxy_add_x_forwarded_for`, Vercel); entries to the left are
- * whatever the client claimed.
+ * Set by server.mjs (`npm start`) to the name of the header in which it puts each request's
+ * socket address, after deleting any copy a client sent. A process global, not a variable or a
+ * header a client could set: under `next dev` or a bare `next start` it is absent.
+ */
+export const SERVER_IP_HEADER_KEY = "__bacmrClientIpHeader";
+
+function serverIpHeader(): string | undefined {
+  const name = (globalThis as Record<string, unknown>)[SERVER_IP_HEADER_KEY];
+  return typeof name === "string" ? name : undefined;
+}
+
+let warnedUnknown = false;
+
+/**
+ * The client's IP, from what cannot be forged. With TRUST_PROXY (a reverse proxy in front that
+ * appends the client's address: nginx `proxy_add_x_forwarded_for`, Vercel), the right-most
+ * X-Forwarded-For entry (entries to its left are whatever the client claimed), else X-Real-IP.
+ * Without it, X-Forwarded-For is the client's own word and is ignored: the socket address that
+ * server.mjs passes in its own header is used. With neither (`next dev`), every client is
+ * "unknown" and shares one rate-limit bucket: too strict rather than dodgeable.
  */
 export function clientIp(req: Request): string {
-  const xff = req.headers.get("x-forwarded-for");
-  const last = xff
-    ?.split(",")
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .pop();
-  if (last) return last;
   if (env().TRUST_PROXY) {
+    const last = req.headers
+      .get("x-forwarded-for")
+      ?.split(",")
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .pop();
+    if (last) return last;
     const real = req.headers.get("x-real-ip")?.trim();
     if (real) return real;
+  }
+  const header = serverIpHeader();
+  const socket = header ? req.headers.get(header)?.trim() : undefined;
+  if (socket) return socket;
+  if (!header && !env().TRUST_PROXY && !warnedUnknown) {
+    warnedUnknown = true;
+    console.warn(
+      "[http] client addresses unknown (not served by `npm start`, TRUST_PROXY unset): all clients share one per-IP rate limit",
+    );
   }
   return "unknown";
 }

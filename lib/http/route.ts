@@ -192,17 +192,33 @@ export function route<E extends AnyEndpoint>(
       for (const c of reply.init.cookies ?? []) res.headers.append("set-cookie", serializeCookie(c));
       return res;
     } catch (err) {
-      if (err instanceof ApiError) return errorResponse(err);
-      if (isDatabaseUnreachable(err)) {
-        // An outage (the database restarting, the network): the client may retry; no stack trace.
-        console.error(`[api] ${endpoint.method} ${endpoint.path}: database unreachable:`, outageCause(err));
-        return errorResponse(new ApiError("SERVICE_UNAVAILABLE", "Database unavailable"));
-      }
-      console.error(`[api] ${endpoint.method} ${endpoint.path} failed:`, err);
-      return json({ detail: "Internal server error", code: "INTERNAL_ERROR" }, 500);
+      return failureResponse(endpoint, err);
     }
   };
 }
+
+/**
+ * A thrown error as the endpoint's response: an ApiError as it says; an outage (the database
+ * restarting, the network) as a 503 the client may retry, logged without a stack trace; anything
+ * else logged and answered with a generic 500. An endpoint whose specification writes its own
+ * bodies for the last two (Endpoint.failures) gets those.
+ */
+function failureResponse(endpoint: AnyEndpoint, err: unknown): Response {
+  const where = `${endpoint.method} ${endpoint.path}`;
+  const unreachable = !(err instanceof ApiError) && isDatabaseUnreachable(err);
+  if (unreachable) console.error(`[api] ${where}: database unreachable:`, outageCause(err));
+  const outage = unreachable || (err instanceof ApiError && err.code === "SERVICE_UNAVAILABLE");
+  if (outage && endpoint.failures) {
+    return json(endpoint.failures.unavailable.body, endpoint.failures.unavailable.status);
+  }
+  if (unreachable) return errorResponse(new ApiError("SERVICE_UNAVAILABLE", "Database unavailable"));
+  if (err instanceof ApiError) return errorResponse(err);
+  console.error(`[api] ${where} failed:`, err);
+  const internal = endpoint.failures?.internal ?? INTERNAL_ERROR;
+  return json(internal.body, internal.status);
+}
+
+const INTERNAL_ERROR = { status: 500, body: { detail: "Internal server error", code: "INTERNAL_ERROR" } };
 
 /** The innermost cause of an error, as `CODE message`, for a one-line log. */
 function outageCause(err: unknown): string {
