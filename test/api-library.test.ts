@@ -418,6 +418,14 @@ describe("admin ingestion of references", () => {
     expect(
       (await call(textbooksRoute.GET, { path: "/api/curriculum/textbooks?language=ar" })).body,
     ).toStrictEqual({ levels: [], total: 0 });
+    // Empty filters (a form's "any") filter nothing, language included.
+    const unfiltered = await call(textbooksRoute.GET, { path: "/api/curriculum/textbooks" });
+    expect(unfiltered.body.total).toBe(1);
+    const empty = await call(textbooksRoute.GET, {
+      path: "/api/curriculum/textbooks?grade=&subject=&language=",
+    });
+    expect(empty.status).toBe(200);
+    expect(empty.body).toStrictEqual(unfiltered.body);
     const bad = await call(textbooksRoute.GET, { path: "/api/curriculum/textbooks?grade=12" });
     expect(bad.status).toBe(400);
 

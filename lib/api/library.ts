@@ -629,7 +629,11 @@ export const listTextbooks = defineEndpoint({
       .max(100)
       .optional()
       .transform((v) => v || undefined),
-    language: z.enum(LANGUAGES, "language must be fr, ar or en").optional(),
+    // An empty value is no filter, as for grade and subject (a form's "any" option sends it).
+    language: z
+      .enum([...LANGUAGES, ""], "language must be fr, ar or en")
+      .optional()
+      .transform((v) => v || undefined),
   }),
   response: z.object({
     levels: z.array(
