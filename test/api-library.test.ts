@@ -443,12 +443,20 @@ describe("admin ingestion of references", () => {
     expect(file.headers.get("content-type")).toBe("application/pdf");
     expect(file.headers.get("content-disposition")).toMatch(/^inline;/);
     expect(new TextDecoder().decode((await file.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
-    const unknown = await call(textbookRoute.GET, {
-      path: "/api/curriculum/textbooks/00000000-0000-4000-8000-000000000000",
-      params: { id: "00000000-0000-4000-8000-000000000000" },
-    });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body).toStrictEqual({ detail: "Textbook not found", code: "NOT_FOUND" });
+    // An unknown id and one that is no id at all answer the same 404, the book and its file.
+    for (const id of ["00000000-0000-4000-8000-000000000000", "abc", `${doc?.id}x`]) {
+      for (const [handler, suffix] of [
+        [textbookRoute.GET, ""],
+        [textbookFileRoute.GET, "/file"],
+      ] as const) {
+        const unknown = await call(handler, {
+          path: `/api/curriculum/textbooks/${id}${suffix}`,
+          params: { id },
+        });
+        expect(unknown.status, `${id}${suffix}`).toBe(404);
+        expect(unknown.body).toStrictEqual({ detail: "Textbook not found", code: "NOT_FOUND" });
+      }
+    }
   });
 
   it("re-ingests only with force, leaving exactly one set of chunks", async () => {

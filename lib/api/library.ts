@@ -646,7 +646,12 @@ export const listTextbooks = defineEndpoint({
   }),
 });
 
-const textbookIdParam = uuidParam("id");
+/**
+ * A textbook id in a public path: any text, so that a malformed id answers 404 "Textbook not
+ * found" exactly like an unknown one (the lookup checks its shape) instead of a 400.
+ */
+const textbookId = z.string().meta({ format: "uuid" });
+const textbookIdParam = z.object({ id: textbookId });
 
 export const getTextbook = defineEndpoint({
   method: "GET",
@@ -671,7 +676,7 @@ export const textbookFile = defineEndpoint({
 });
 
 const pageParams = z.object({
-  id: z.uuid("id must be a UUID"),
+  id: textbookId,
   page: z
     .string()
     .regex(/^\d{1,6}$/, "page must be a page number")
