@@ -143,6 +143,27 @@ const requeue = (id: string) =>
     params: { job_id: id },
   });
 
+/**
+ * A list answers `limit` items from `offset`, in the order of the whole list, and says so: the
+ * page is exactly the whole list's slice, with the same total.
+ */
+async function expectPaged(list: (query: string) => Promise<CallResult>, key: string): Promise<void> {
+  const whole = await list("?limit=200");
+  expect(whole.status).toBe(200);
+  const items = whole.body[key];
+  expect(whole.body).toMatchObject({ total: items.length, limit: 200, offset: 0 });
+  expect(items.length).toBeGreaterThanOrEqual(3);
+  const page = await list("?limit=2&offset=1");
+  expect(page.body).toStrictEqual({ [key]: items.slice(1, 3), total: items.length, limit: 2, offset: 1 });
+  const past = await list(`?limit=2&offset=${items.length}`);
+  expect(past.body).toStrictEqual({ [key]: [], total: items.length, limit: 2, offset: items.length });
+  for (const bad of ["?limit=0", "?limit=201", "?offset=-1", "?limit=two"]) {
+    const res = await list(bad);
+    expect(res.status, bad).toBe(400);
+    expect(res.body.code).toBe("VALIDATION_ERROR");
+  }
+}
+
 async function documentOf(referenceIdValue: string) {
   const [doc] = await db().select().from(documents).where(eq(documents.referenceId, referenceIdValue));
   return doc;
@@ -305,6 +326,25 @@ describe("scraping", () => {
     expect((await references()).body.total).toBe(3);
     const next = await sync();
     expect(next.body).toMatchObject({ status: "success", found_count: 3, new_count: 0 });
+  });
+
+  it("pages the run lists like the other lists (limit, offset, total)", async () => {
+    await expectPaged(
+      (q) => call(runsRoute.GET, { path: `/api/scraping/koutoubi/runs${q}`, params: { source: "koutoubi" } }),
+      "runs",
+    );
+    await expectPaged(
+      (q) => call(adminRunsRoute.GET, { path: `/api/admin/scrape-runs${q}`, headers: ADMIN_KEY }),
+      "runs",
+    );
+    // Newest first, and the default page.
+    const runs = await call(runsRoute.GET, {
+      path: "/api/scraping/koutoubi/runs",
+      params: { source: "koutoubi" },
+    });
+    expect(runs.body).toMatchObject({ limit: 50, offset: 0 });
+    const started = runs.body.runs.map((r: { started_at: string }) => r.started_at);
+    expect(started).toStrictEqual([...started].sort().reverse());
   });
 
   it("validates filters", async () => {

@@ -127,7 +127,12 @@ const ReferenceList = z.object({
   limit: z.number().int(),
   offset: z.number().int(),
 });
-const RunList = z.object({ runs: z.array(ScrapeRunResponse), total: z.number().int() });
+const RunList = z.object({
+  runs: z.array(ScrapeRunResponse),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
 
 export const listSources = defineEndpoint({
   method: "GET",
