@@ -360,6 +360,12 @@ describe("scraping", () => {
     });
     expect(page.body).toMatchObject({ total: 3, limit: 1, offset: 1 });
     expect(page.body.references).toHaveLength(1);
+    const unknown = await call(referencesRoute.GET, {
+      path: "/api/scraping/nope/references",
+      params: { source: "nope" },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toStrictEqual({ detail: 'Unknown source "nope"', code: "NOT_FOUND" });
   });
 });
 
@@ -652,6 +658,48 @@ describe("admin ingestion of references", () => {
       status = (await getJob(job.id)).body.status;
     }
     expect(status).toBe("succeeded");
+  });
+});
+
+describe("admin lists", () => {
+  const jobs = (q: string) => call(jobsRoute.GET, { path: `/api/admin/jobs${q}`, headers: ADMIN_KEY });
+  const adminReferences = (q: string) =>
+    call(adminReferencesRoute.GET, { path: `/api/admin/references${q}`, headers: ADMIN_KEY });
+
+  it("pages the jobs, and filters them by status", async () => {
+    await settleIngestion();
+    await expectPaged(jobs, "jobs");
+    const all = (await jobs("?limit=200")).body.jobs as { id: string; status: string }[];
+    const failed = await jobs("?status=failed");
+    expect(failed.body.total).toBeGreaterThan(0);
+    expect(failed.body.jobs).toStrictEqual(all.filter((j) => j.status === "failed"));
+    expect((await jobs("?status=nope")).body.detail).toMatch(/status must be one of/);
+  });
+
+  it("lists references of every source: the same body as per source, filtered by status, paged", async () => {
+    await expectPaged(adminReferences, "references");
+    const whole = await adminReferences("?limit=200");
+    const perSource = await call(referencesRoute.GET, {
+      path: "/api/scraping/koutoubi/references?limit=200",
+      params: { source: "koutoubi" },
+    });
+    expect(whole.body).toStrictEqual(perSource.body);
+    const ready = await adminReferences("?status=ready");
+    expect(ready.body.total).toBeGreaterThanOrEqual(2);
+    expect(ready.body).toStrictEqual({
+      references: whole.body.references.filter((r: { status: string }) => r.status === "ready"),
+      total: ready.body.references.length,
+      limit: 50,
+      offset: 0,
+    });
+    const readyPage = await adminReferences("?status=ready&limit=1&offset=1");
+    expect(readyPage.body).toStrictEqual({
+      references: ready.body.references.slice(1, 2),
+      total: ready.body.total,
+      limit: 1,
+      offset: 1,
+    });
+    expect((await adminReferences("?status=nope")).status).toBe(400);
   });
 });
 
