@@ -541,6 +541,12 @@ describe("admin ingestion of references", () => {
     const failed = await getJob(queued.body.job_id);
     expect(failed.body.status).toBe("failed");
     expect(failed.body.error_message).toBe("This file is damaged or is not a valid PDF/image");
+    // The stages it went through keep their times: downloaded, kept in storage, read in vain.
+    expect(failed.body.timings).toStrictEqual({
+      download: expect.any(Number),
+      store: expect.any(Number),
+      extract: expect.any(Number),
+    });
     const ref = (await references("failed")).body.references.find((r: { id: string }) => r.id === id);
     expect(ref.error_message).toBe("This file is damaged or is not a valid PDF/image");
 
@@ -550,7 +556,7 @@ describe("admin ingestion of references", () => {
     );
     const requeued = await requeue(queued.body.job_id);
     expect(requeued.status).toBe(200);
-    expect(requeued.body).toMatchObject({ status: "queued", attempts: 0, error_message: null });
+    expect(requeued.body).toMatchObject({ status: "queued", attempts: 0, error_message: null, timings: {} });
     await settleIngestion();
     expect((await getJob(queued.body.job_id)).body.status).toBe("succeeded");
     expect((await documentOf(id))?.status).toBe("ready");
@@ -566,6 +572,8 @@ describe("admin ingestion of references", () => {
     expect(failed.body.error_message).toBe(
       `Download failed: ${site.baseUrl}/pdfs/MA-TM.pdf answered 500 Internal Server Error`,
     );
+    // The download is the only stage it reached, and its time is kept.
+    expect(failed.body.timings).toStrictEqual({ download: expect.any(Number) });
     expect(await documentOf(id)).toBeUndefined();
 
     // Only failed jobs go back to the queue.
