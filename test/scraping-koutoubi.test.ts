@@ -445,6 +445,32 @@ describe.skipIf(!FIXTURES_AVAILABLE)(
       expect(result.references).toStrictEqual(expectedBooks());
     });
 
+    /** Gaps between the arrivals of requests, in ms. */
+    const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] ?? t));
+    // A timer measures from the event loop's cached clock, which can lag a few ms behind.
+    const TIMER_SLACK_MS = 5;
+
+    it("pauses the polite delay between two pages of one worker", async () => {
+      const started = performance.now();
+      await crawl({ concurrency: 1, delayMs: 100 });
+      const pages = site.requests.filter((r) => r.path !== "/sitemap.xml").map((r) => r.at);
+      expect(pages).toHaveLength(6);
+      for (const gap of gaps(pages)) expect(gap).toBeGreaterThanOrEqual(100 - TIMER_SLACK_MS);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    });
+
+    it("backs off longer after each 5xx: retryBaseMs, then twice that", async () => {
+      site.setFault(PATHS.maths, { status: 500, times: 2 });
+      const result = await crawl({ concurrency: 1, retries: 2, retryBaseMs: 50 });
+      const attempts = site.requests.filter((r) => r.path === PATHS.maths).map((r) => r.at);
+      expect(attempts).toHaveLength(3);
+      const [first = 0, second = 0] = gaps(attempts);
+      expect(first).toBeGreaterThanOrEqual(50 - TIMER_SLACK_MS);
+      expect(second).toBeGreaterThanOrEqual(100 - TIMER_SLACK_MS);
+      expect(second).toBeGreaterThan(first);
+      expect(result.pages[2]).toStrictEqual(page(PATHS.maths, { found: 4 }));
+    });
+
     it("honours Retry-After on a 429, capped by maxRetryDelayMs", async () => {
       site.setFault(PATHS.arabe, { status: 429, times: 1, retryAfter: 3600 });
       const started = Date.now();
