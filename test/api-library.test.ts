@@ -229,10 +229,17 @@ describe("scraping", () => {
         status: "not_found",
         http_status: 404,
         error: expect.any(String),
+        ms: expect.any(Number),
       },
     ]);
     expect(run.finished_at).not.toBeNull();
-    expect(run.timings.total).toBeGreaterThanOrEqual(0);
+    expect(run.timings).toStrictEqual({
+      sitemap: expect.any(Number),
+      pages: expect.any(Number),
+      store: expect.any(Number),
+      total: expect.any(Number),
+    });
+    expect(run.timings.total).toBeGreaterThanOrEqual(run.timings.sitemap + run.timings.pages);
 
     const before = physics.last_seen_at;
     const second = await sync();
@@ -308,20 +315,26 @@ describe("scraping", () => {
         status: "error",
         http_status: 500,
         error: "HTTP 500",
+        ms: expect.any(Number),
       },
       {
         url: `${site.baseUrl}/secondaire2/7eme/Chimie/`,
         status: "error",
         http_status: null,
         error: "timed out after 1 s",
+        ms: expect.any(Number),
       },
       {
         url: `${site.baseUrl}/secondaire2/7eme/Histoire/`,
         status: "not_found",
         http_status: 404,
         error: expect.any(String),
+        ms: expect.any(Number),
       },
     ]);
+    // Each page's time is kept: the hanging one waited for its whole timeout.
+    expect(run.errors[1].ms).toBeGreaterThanOrEqual(990);
+    expect(run.errors[0].ms).toBeLessThan(990);
     // Known references are kept (not seen this time), and the next sync is not blocked.
     expect((await references()).body.total).toBe(3);
     const next = await sync();

@@ -79,6 +79,7 @@ describe.skipIf(!FIXTURES_AVAILABLE)("the koutoubi fixture site, end to end", ()
         status: "not_found",
         http_status: 404,
         error: expect.any(String),
+        ms: expect.any(Number),
       })),
     );
     const rows = await db().select().from(curriculumReferences);

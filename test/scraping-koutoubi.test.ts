@@ -427,6 +427,7 @@ describe.skipIf(!FIXTURES_AVAILABLE)(
       expect(result.references).toStrictEqual(expectedBooks());
       expect(result.references).toHaveLength(expected.unique_pdfs);
       expect(result.sitemapUrls).toBe(expected.sitemap_urls);
+      expect(result.timings).toStrictEqual({ sitemap: expect.any(Number), pages: expect.any(Number) });
       expect(result.textbookPages).toBe(expected.textbook_pages_in_sitemap);
       expect(result.pages).toStrictEqual([
         page("/", { status: "skipped", httpStatus: null, ms: 0 }),

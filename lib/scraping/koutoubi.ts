@@ -83,6 +83,8 @@ export interface CrawlResult {
   pages: PageOutcome[];
   sitemapUrls: number;
   textbookPages: number;
+  /** Milliseconds: fetching and reading the sitemap, then crawling its pages. */
+  timings: { sitemap: number; pages: number };
 }
 
 /** The sitemap itself could not be fetched or read: nothing can be crawled. */
@@ -700,6 +702,7 @@ export async function crawlKoutoubi(opts: CrawlOptions): Promise<CrawlResult> {
   const concurrency = intAtLeast(opts.concurrency, 2, 1);
   const delayMs = intAtLeast(opts.delayMs, 300, 0);
 
+  const started = performance.now();
   const sitemapUrl = `${baseUrl}/sitemap.xml`;
   const sitemap = await fetchText(sitemapUrl, settings);
   if (sitemap.body === null) {
@@ -713,6 +716,7 @@ export async function crawlKoutoubi(opts: CrawlOptions): Promise<CrawlResult> {
     throw new ScrapeError(`Could not read the sitemap ${sitemapUrl}`, { cause: err });
   }
 
+  const sitemapDone = performance.now();
   const plan = planPages(listed, baseUrl);
   const pages: PageOutcome[] = plan.map((p) => ({
     url: p.url,
@@ -778,5 +782,14 @@ export async function crawlKoutoubi(opts: CrawlOptions): Promise<CrawlResult> {
     if (!byPdf.has(reference.pdfUrl)) byPdf.set(reference.pdfUrl, reference);
   }
   const references = [...byPdf.values()];
-  return { references, pages, sitemapUrls: listed.length, textbookPages: queue.length };
+  return {
+    references,
+    pages,
+    sitemapUrls: listed.length,
+    textbookPages: queue.length,
+    timings: {
+      sitemap: Math.round(sitemapDone - started),
+      pages: Math.round(performance.now() - sitemapDone),
+    },
+  };
 }
