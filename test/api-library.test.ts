@@ -143,6 +143,27 @@ const requeue = (id: string) =>
     params: { job_id: id },
   });
 
+/**
+ * A list answers `limit` items from `offset`, in the order of the whole list, and says so: the
+ * page is exactly the whole list's slice, with the same total.
+ */
+async function expectPaged(list: (query: string) => Promise<CallResult>, key: string): Promise<void> {
+  const whole = await list("?limit=200");
+  expect(whole.status).toBe(200);
+  const items = whole.body[key];
+  expect(whole.body).toMatchObject({ total: items.length, limit: 200, offset: 0 });
+  expect(items.length).toBeGreaterThanOrEqual(3);
+  const page = await list("?limit=2&offset=1");
+  expect(page.body).toStrictEqual({ [key]: items.slice(1, 3), total: items.length, limit: 2, offset: 1 });
+  const past = await list(`?limit=2&offset=${items.length}`);
+  expect(past.body).toStrictEqual({ [key]: [], total: items.length, limit: 2, offset: items.length });
+  for (const bad of ["?limit=0", "?limit=201", "?offset=-1", "?limit=two"]) {
+    const res = await list(bad);
+    expect(res.status, bad).toBe(400);
+    expect(res.body.code).toBe("VALIDATION_ERROR");
+  }
+}
+
 async function documentOf(referenceIdValue: string) {
   const [doc] = await db().select().from(documents).where(eq(documents.referenceId, referenceIdValue));
   return doc;
@@ -208,10 +229,17 @@ describe("scraping", () => {
         status: "not_found",
         http_status: 404,
         error: expect.any(String),
+        ms: expect.any(Number),
       },
     ]);
     expect(run.finished_at).not.toBeNull();
-    expect(run.timings.total).toBeGreaterThanOrEqual(0);
+    expect(run.timings).toStrictEqual({
+      sitemap: expect.any(Number),
+      pages: expect.any(Number),
+      store: expect.any(Number),
+      total: expect.any(Number),
+    });
+    expect(run.timings.total).toBeGreaterThanOrEqual(run.timings.sitemap + run.timings.pages);
 
     const before = physics.last_seen_at;
     const second = await sync();
@@ -287,24 +315,49 @@ describe("scraping", () => {
         status: "error",
         http_status: 500,
         error: "HTTP 500",
+        ms: expect.any(Number),
       },
       {
         url: `${site.baseUrl}/secondaire2/7eme/Chimie/`,
         status: "error",
         http_status: null,
         error: "timed out after 1 s",
+        ms: expect.any(Number),
       },
       {
         url: `${site.baseUrl}/secondaire2/7eme/Histoire/`,
         status: "not_found",
         http_status: 404,
         error: expect.any(String),
+        ms: expect.any(Number),
       },
     ]);
+    // Each page's time is kept: the hanging one waited for its whole timeout.
+    expect(run.errors[1].ms).toBeGreaterThanOrEqual(990);
+    expect(run.errors[0].ms).toBeLessThan(990);
     // Known references are kept (not seen this time), and the next sync is not blocked.
     expect((await references()).body.total).toBe(3);
     const next = await sync();
     expect(next.body).toMatchObject({ status: "success", found_count: 3, new_count: 0 });
+  });
+
+  it("pages the run lists like the other lists (limit, offset, total)", async () => {
+    await expectPaged(
+      (q) => call(runsRoute.GET, { path: `/api/scraping/koutoubi/runs${q}`, params: { source: "koutoubi" } }),
+      "runs",
+    );
+    await expectPaged(
+      (q) => call(adminRunsRoute.GET, { path: `/api/admin/scrape-runs${q}`, headers: ADMIN_KEY }),
+      "runs",
+    );
+    // Newest first, and the default page.
+    const runs = await call(runsRoute.GET, {
+      path: "/api/scraping/koutoubi/runs",
+      params: { source: "koutoubi" },
+    });
+    expect(runs.body).toMatchObject({ limit: 50, offset: 0 });
+    const started = runs.body.runs.map((r: { started_at: string }) => r.started_at);
+    expect(started).toStrictEqual([...started].sort().reverse());
   });
 
   it("validates filters", async () => {
@@ -320,6 +373,12 @@ describe("scraping", () => {
     });
     expect(page.body).toMatchObject({ total: 3, limit: 1, offset: 1 });
     expect(page.body.references).toHaveLength(1);
+    const unknown = await call(referencesRoute.GET, {
+      path: "/api/scraping/nope/references",
+      params: { source: "nope" },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toStrictEqual({ detail: 'Unknown source "nope"', code: "NOT_FOUND" });
   });
 });
 
@@ -418,6 +477,14 @@ describe("admin ingestion of references", () => {
     expect(
       (await call(textbooksRoute.GET, { path: "/api/curriculum/textbooks?language=ar" })).body,
     ).toStrictEqual({ levels: [], total: 0 });
+    // Empty filters (a form's "any") filter nothing, language included.
+    const unfiltered = await call(textbooksRoute.GET, { path: "/api/curriculum/textbooks" });
+    expect(unfiltered.body.total).toBe(1);
+    const empty = await call(textbooksRoute.GET, {
+      path: "/api/curriculum/textbooks?grade=&subject=&language=",
+    });
+    expect(empty.status).toBe(200);
+    expect(empty.body).toStrictEqual(unfiltered.body);
     const bad = await call(textbooksRoute.GET, { path: "/api/curriculum/textbooks?grade=12" });
     expect(bad.status).toBe(400);
 
@@ -435,12 +502,20 @@ describe("admin ingestion of references", () => {
     expect(file.headers.get("content-type")).toBe("application/pdf");
     expect(file.headers.get("content-disposition")).toMatch(/^inline;/);
     expect(new TextDecoder().decode((await file.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
-    const unknown = await call(textbookRoute.GET, {
-      path: "/api/curriculum/textbooks/00000000-0000-4000-8000-000000000000",
-      params: { id: "00000000-0000-4000-8000-000000000000" },
-    });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body).toStrictEqual({ detail: "Textbook not found", code: "NOT_FOUND" });
+    // An unknown id and one that is no id at all answer the same 404, the book and its file.
+    for (const id of ["00000000-0000-4000-8000-000000000000", "abc", `${doc?.id}x`]) {
+      for (const [handler, suffix] of [
+        [textbookRoute.GET, ""],
+        [textbookFileRoute.GET, "/file"],
+      ] as const) {
+        const unknown = await call(handler, {
+          path: `/api/curriculum/textbooks/${id}${suffix}`,
+          params: { id },
+        });
+        expect(unknown.status, `${id}${suffix}`).toBe(404);
+        expect(unknown.body).toStrictEqual({ detail: "Textbook not found", code: "NOT_FOUND" });
+      }
+    }
   });
 
   it("re-ingests only with force, leaving exactly one set of chunks", async () => {
@@ -479,6 +554,12 @@ describe("admin ingestion of references", () => {
     const failed = await getJob(queued.body.job_id);
     expect(failed.body.status).toBe("failed");
     expect(failed.body.error_message).toBe("This file is damaged or is not a valid PDF/image");
+    // The stages it went through keep their times: downloaded, kept in storage, read in vain.
+    expect(failed.body.timings).toStrictEqual({
+      download: expect.any(Number),
+      store: expect.any(Number),
+      extract: expect.any(Number),
+    });
     const ref = (await references("failed")).body.references.find((r: { id: string }) => r.id === id);
     expect(ref.error_message).toBe("This file is damaged or is not a valid PDF/image");
 
@@ -488,7 +569,7 @@ describe("admin ingestion of references", () => {
     );
     const requeued = await requeue(queued.body.job_id);
     expect(requeued.status).toBe(200);
-    expect(requeued.body).toMatchObject({ status: "queued", attempts: 0, error_message: null });
+    expect(requeued.body).toMatchObject({ status: "queued", attempts: 0, error_message: null, timings: {} });
     await settleIngestion();
     expect((await getJob(queued.body.job_id)).body.status).toBe("succeeded");
     expect((await documentOf(id))?.status).toBe("ready");
@@ -504,6 +585,8 @@ describe("admin ingestion of references", () => {
     expect(failed.body.error_message).toBe(
       `Download failed: ${site.baseUrl}/pdfs/MA-TM.pdf answered 500 Internal Server Error`,
     );
+    // The download is the only stage it reached, and its time is kept.
+    expect(failed.body.timings).toStrictEqual({ download: expect.any(Number) });
     expect(await documentOf(id)).toBeUndefined();
 
     // Only failed jobs go back to the queue.
@@ -596,6 +679,48 @@ describe("admin ingestion of references", () => {
       status = (await getJob(job.id)).body.status;
     }
     expect(status).toBe("succeeded");
+  });
+});
+
+describe("admin lists", () => {
+  const jobs = (q: string) => call(jobsRoute.GET, { path: `/api/admin/jobs${q}`, headers: ADMIN_KEY });
+  const adminReferences = (q: string) =>
+    call(adminReferencesRoute.GET, { path: `/api/admin/references${q}`, headers: ADMIN_KEY });
+
+  it("pages the jobs, and filters them by status", async () => {
+    await settleIngestion();
+    await expectPaged(jobs, "jobs");
+    const all = (await jobs("?limit=200")).body.jobs as { id: string; status: string }[];
+    const failed = await jobs("?status=failed");
+    expect(failed.body.total).toBeGreaterThan(0);
+    expect(failed.body.jobs).toStrictEqual(all.filter((j) => j.status === "failed"));
+    expect((await jobs("?status=nope")).body.detail).toMatch(/status must be one of/);
+  });
+
+  it("lists references of every source: the same body as per source, filtered by status, paged", async () => {
+    await expectPaged(adminReferences, "references");
+    const whole = await adminReferences("?limit=200");
+    const perSource = await call(referencesRoute.GET, {
+      path: "/api/scraping/koutoubi/references?limit=200",
+      params: { source: "koutoubi" },
+    });
+    expect(whole.body).toStrictEqual(perSource.body);
+    const ready = await adminReferences("?status=ready");
+    expect(ready.body.total).toBeGreaterThanOrEqual(2);
+    expect(ready.body).toStrictEqual({
+      references: whole.body.references.filter((r: { status: string }) => r.status === "ready"),
+      total: ready.body.references.length,
+      limit: 50,
+      offset: 0,
+    });
+    const readyPage = await adminReferences("?status=ready&limit=1&offset=1");
+    expect(readyPage.body).toStrictEqual({
+      references: ready.body.references.slice(1, 2),
+      total: ready.body.total,
+      limit: 1,
+      offset: 1,
+    });
+    expect((await adminReferences("?status=nope")).status).toBe(400);
   });
 });
 

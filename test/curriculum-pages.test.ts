@@ -181,6 +181,8 @@ describe("a generated textbook", () => {
     const notFound = { detail: expect.any(String), code: "NOT_FOUND" };
     for (const [doc, page] of [
       [UNKNOWN, "1"],
+      // Not an id at all: unknown too, not a 400.
+      ["not-a-uuid", "1"],
       [id, "0"],
       [id, "3"],
     ] as const) {
@@ -192,8 +194,8 @@ describe("a generated textbook", () => {
       expect(await img.json()).toStrictEqual(notFound);
     }
     expect((await getPage(id, "3")).body.detail).toBe("Page not found: this textbook has 2 page(s)");
+    expect((await getPage("not-a-uuid", "1")).body.detail).toBe("Textbook not found");
     for (const [doc, page, query, field] of [
-      ["not-a-uuid", "1", "", "id"],
       [id, "one", "", "page"],
       [id, "-1", "", "page"],
       [id, "1", "?width=abc", "width"],

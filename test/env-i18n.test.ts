@@ -33,8 +33,17 @@ describe("env", () => {
     [{ SUPABASE_URL: "https://x.supabase.co" }, "SUPABASE_URL"],
     [{ ADMIN_EMAIL: "admin@example.com" }, "ADMIN_PASSWORD"],
     [{ DATABASE_PREPARE: "maybe" }, "DATABASE_PREPARE"],
+    [{ SCRAPER_CONCURRENCY: "0" }, "SCRAPER_CONCURRENCY"],
+    [{ SCRAPER_CONCURRENCY: "9" }, "SCRAPER_CONCURRENCY"],
+    [{ SCRAPER_CONCURRENCY: "1.5" }, "SCRAPER_CONCURRENCY"],
   ])("refuses %j naming %s", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it("keeps the crawler's concurrency within 1 to 8", () => {
+    expect(parseEnv({}).SCRAPER_CONCURRENCY).toBe(2);
+    expect(parseEnv({ SCRAPER_CONCURRENCY: "1" }).SCRAPER_CONCURRENCY).toBe(1);
+    expect(parseEnv({ SCRAPER_CONCURRENCY: "8" }).SCRAPER_CONCURRENCY).toBe(8);
   });
 });
 

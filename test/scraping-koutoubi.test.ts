@@ -10,15 +10,18 @@ import {
   parseSitemap,
   parseTextbookPage,
   parseTextbookPath,
+  redirectTarget,
   resolvePortalUrl,
   type ScrapedReference,
   ScrapeError,
 } from "@/lib/scraping/koutoubi";
 import {
+  bytesRoute,
   FIXTURES_AVAILABLE,
   KOUTOUBI_FIXTURE_DIR,
   KOUTOUBI_ORIGIN,
   type KoutoubiSite,
+  type RouteHandler,
   startKoutoubiSite,
 } from "./helpers/koutoubi-site";
 
@@ -102,6 +105,39 @@ describe("resolvePortalUrl", () => {
     expect(resolvePortalUrl("https://koutoubi.netlify.app/a/", KOUTOUBI_ORIGIN)).toBe(
       `${KOUTOUBI_ORIGIN}/a/`,
     );
+  });
+});
+
+describe("redirectTarget", () => {
+  const mirror = "http://127.0.0.1:4321";
+  const page = `${mirror}/secondaire2/7eme/Mathematiques/`;
+
+  it.each([
+    // Same host: followed, relative to the page, without the fragment.
+    [mirror, page, "index.html#top", `${page}index.html`],
+    [mirror, page, "/secondaire2/7eme/Maths/", `${mirror}/secondaire2/7eme/Maths/`],
+    // A mirror sending to the real portal stays on the mirror.
+    [mirror, page, "https://www.koutoubi.mr/a/?v=1", `${mirror}/a/?v=1`],
+    // The real portal moving between its own hosts is followed as is.
+    [KOUTOUBI_ORIGIN, `${KOUTOUBI_ORIGIN}/a`, "https://koutoubi.mr/a/", "https://koutoubi.mr/a/"],
+    [KOUTOUBI_ORIGIN, `${KOUTOUBI_ORIGIN}/a`, "/a/", `${KOUTOUBI_ORIGIN}/a/`],
+  ])("base %s, from %s: %s → %s", (base, from, location, expected) => {
+    expect(redirectTarget(location, from, base)).toBe(expected);
+  });
+
+  it.each([
+    "https://evil.example/secondaire2/7eme/Mathematiques/",
+    "http://127.0.0.1:9999/",
+    "http://localhost:4321/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://10.0.0.1/",
+    "https://koutoubi.mr.evil.example/",
+    "ftp://www.koutoubi.mr/a/",
+    "javascript:alert(1)",
+    "http://[::1",
+  ])("refuses %s", (location) => {
+    expect(redirectTarget(location, page, mirror)).toBeNull();
+    expect(redirectTarget(location, `${KOUTOUBI_ORIGIN}/a/`, KOUTOUBI_ORIGIN)).toBeNull();
   });
 });
 
@@ -391,6 +427,7 @@ describe.skipIf(!FIXTURES_AVAILABLE)(
       expect(result.references).toStrictEqual(expectedBooks());
       expect(result.references).toHaveLength(expected.unique_pdfs);
       expect(result.sitemapUrls).toBe(expected.sitemap_urls);
+      expect(result.timings).toStrictEqual({ sitemap: expect.any(Number), pages: expect.any(Number) });
       expect(result.textbookPages).toBe(expected.textbook_pages_in_sitemap);
       expect(result.pages).toStrictEqual([
         page("/", { status: "skipped", httpStatus: null, ms: 0 }),
@@ -443,6 +480,32 @@ describe.skipIf(!FIXTURES_AVAILABLE)(
       expect(requestsTo(PATHS.maths)).toBe(3);
       expect(result.pages[2]).toStrictEqual(page(PATHS.maths, { found: 4 }));
       expect(result.references).toStrictEqual(expectedBooks());
+    });
+
+    /** Gaps between the arrivals of requests, in ms. */
+    const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] ?? t));
+    // A timer measures from the event loop's cached clock, which can lag a few ms behind.
+    const TIMER_SLACK_MS = 5;
+
+    it("pauses the polite delay between two pages of one worker", async () => {
+      const started = performance.now();
+      await crawl({ concurrency: 1, delayMs: 100 });
+      const pages = site.requests.filter((r) => r.path !== "/sitemap.xml").map((r) => r.at);
+      expect(pages).toHaveLength(6);
+      for (const gap of gaps(pages)) expect(gap).toBeGreaterThanOrEqual(100 - TIMER_SLACK_MS);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    });
+
+    it("backs off longer after each 5xx: retryBaseMs, then twice that", async () => {
+      site.setFault(PATHS.maths, { status: 500, times: 2 });
+      const result = await crawl({ concurrency: 1, retries: 2, retryBaseMs: 50 });
+      const attempts = site.requests.filter((r) => r.path === PATHS.maths).map((r) => r.at);
+      expect(attempts).toHaveLength(3);
+      const [first = 0, second = 0] = gaps(attempts);
+      expect(first).toBeGreaterThanOrEqual(50 - TIMER_SLACK_MS);
+      expect(second).toBeGreaterThanOrEqual(100 - TIMER_SLACK_MS);
+      expect(second).toBeGreaterThan(first);
+      expect(result.pages[2]).toStrictEqual(page(PATHS.maths, { found: 4 }));
     });
 
     it("honours Retry-After on a 429, capped by maxRetryDelayMs", async () => {
@@ -518,6 +581,102 @@ describe.skipIf(!FIXTURES_AVAILABLE)(
       await expect(crawling).rejects.toThrow(ScrapeError);
       await expect(crawling).rejects.toThrow(/network error: ECONNREFUSED/);
       site = await startKoutoubiSite();
+    });
+
+    /** A route answering a redirect to `location`. */
+    const redirect =
+      (location: string, status = 302): RouteHandler =>
+      (_, res) => {
+        res.writeHead(status, { location });
+        res.end();
+      };
+
+    it("follows redirects within the portal; relative links resolve against where the page was", async () => {
+      site.routes.set(PATHS.maths, redirect(`${PATHS.maths}index.html`, 301));
+      // A mirror's redirect to the real portal is served by the mirror.
+      site.routes.set(PATHS.arabe, redirect(`${KOUTOUBI_ORIGIN}${PATHS.arabe}index.html`));
+      site.routes.set(PATHS.histoire, redirect("/archive/histoire/"));
+      site.routes.set(
+        "/archive/histoire/",
+        bytesRoute(
+          '<table><tr><td>Histoire 7ème</td><td><a href="manuel.pdf">PDF</a></td></tr></table>',
+          "text/html; charset=utf-8",
+        ),
+      );
+      const result = await crawl();
+      expect(result.pages[2]).toStrictEqual(page(PATHS.maths, { found: 4 }));
+      expect(result.pages[3]).toStrictEqual(page(PATHS.arabe, { found: 3 }));
+      expect(result.pages[7]).toStrictEqual(page(PATHS.histoire, { found: 1 }));
+      expect(result.references.at(-1)).toMatchObject({
+        title: "Histoire 7ème",
+        pdfUrl: `${site.baseUrl}/archive/histoire/manuel.pdf`,
+        sourcePage: `${site.baseUrl}${PATHS.histoire}`,
+      });
+      expect(requestsTo(`${PATHS.arabe}index.html`)).toBe(1);
+    });
+
+    it("never follows a redirect out of the portal, nor more than maxRedirects", async () => {
+      const other = await startKoutoubiSite();
+      try {
+        const elsewhere = `${other.baseUrl}${PATHS.maths}`;
+        site.routes.set(PATHS.maths, redirect(elsewhere));
+        const sameServerOtherName = `${site.baseUrl.replace("127.0.0.1", "localhost")}${PATHS.arabe}`;
+        site.routes.set(PATHS.arabe, redirect(sameServerOtherName, 301));
+        site.routes.set(PATHS.philo, redirect("http://169.254.169.254/latest/meta-data/"));
+        site.routes.set(PATHS.francais, redirect(PATHS.francais, 307));
+        const result = await crawl({ maxRedirects: 2, retries: 2 });
+        const refused = (p: string, httpStatus: number, location: string) =>
+          page(p, {
+            status: "error",
+            httpStatus,
+            error: `redirected outside the portal, not followed (${location})`,
+          });
+        expect(result.pages[2]).toStrictEqual(refused(PATHS.maths, 302, elsewhere));
+        expect(result.pages[3]).toStrictEqual(refused(PATHS.arabe, 301, sameServerOtherName));
+        expect(result.pages[5]).toStrictEqual(
+          refused(PATHS.philo, 302, "http://169.254.169.254/latest/meta-data/"),
+        );
+        expect(result.pages[6]).toStrictEqual(
+          page(PATHS.francais, { status: "error", httpStatus: 307, error: "more than 2 redirects" }),
+        );
+        // Nothing was asked of the other server; a refusal is not retried; the loop stopped.
+        expect(other.requests).toStrictEqual([]);
+        expect(requestsTo(PATHS.maths)).toBe(1);
+        expect(requestsTo(PATHS.francais)).toBe(3);
+        expect(result.pages[4]).toStrictEqual(
+          page(PATHS.physique, { found: 3 }, "https://koutoubi.netlify.app"),
+        );
+      } finally {
+        await other.close();
+      }
+    });
+
+    it("skips a page larger than maxPageBytes (5 MB by default), declared or streamed", async () => {
+      const big = "<p>x</p>".repeat((5 * 1024 * 1024) / 8 + 1);
+      site.routes.set(PATHS.maths, bytesRoute(big, "text/html"));
+      // No Content-Length: the cap applies while reading.
+      site.routes.set(PATHS.arabe, (_, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        for (let i = 0; i < 6; i++) res.write("x".repeat(1024 * 1024));
+        res.end();
+      });
+      const result = await crawl({ retries: 2 });
+      const tooLarge = {
+        status: "error",
+        httpStatus: 200,
+        error: "page larger than 5 MB, not read",
+      } as const;
+      expect(result.pages[2]).toStrictEqual(page(PATHS.maths, tooLarge));
+      expect(result.pages[3]).toStrictEqual(page(PATHS.arabe, tooLarge));
+      expect(requestsTo(PATHS.maths)).toBe(1);
+      expect(result.pages[5]).toStrictEqual(page(PATHS.philo, { found: 3 }));
+
+      // The sitemap too.
+      await expect(crawl({ maxPageBytes: 100 })).rejects.toThrow(
+        new ScrapeError(
+          `Could not fetch the sitemap ${site.baseUrl}/sitemap.xml: page larger than 100 bytes, not read`,
+        ),
+      );
     });
 
     it("serves routes added by a test before the static files", async () => {

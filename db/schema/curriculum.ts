@@ -32,6 +32,8 @@ export interface ScrapePageError {
   status: "not_found" | "error";
   http_status: number | null;
   error: string | null;
+  /** Milliseconds spent on the page, retries and waits included; absent on older runs. */
+  ms?: number;
 }
 
 /**
@@ -50,7 +52,10 @@ export const scrapeRuns = pgTable(
     pagesTotal: integer(),
     pagesDone: integer().notNull().default(0),
     errors: jsonb().$type<ScrapePageError[]>().notNull().default([]),
-    /** Milliseconds: { sitemap, pages, store, total }. */
+    /**
+     * Milliseconds: { sitemap, pages, store, total }; a run that failed before crawling, { total }.
+     * Each page's own time is on its entry in `errors` (pages that went well are only summed).
+     */
     timings: jsonb().$type<Record<string, number>>().notNull().default({}),
     errorMessage: text(),
     triggeredBy: uuid(),

@@ -49,6 +49,7 @@ export const ScrapeRunResponse = z
         status: z.enum(["not_found", "error"]),
         http_status: z.number().int().nullable(),
         error: z.string().nullable(),
+        ms: z.number().int().nullable().meta({ description: "Time spent on the page, retries included" }),
       }),
     ),
     timings: z.record(z.string(), z.number()),
@@ -67,7 +68,7 @@ export function toScrapeRunResponse(r: ScrapeRun): z.input<typeof ScrapeRunRespo
     new_count: r.newCount,
     pages_total: r.pagesTotal,
     pages_done: r.pagesDone,
-    errors: r.errors,
+    errors: r.errors.map((e) => ({ ...e, ms: e.ms ?? null })),
     timings: r.timings,
     error_message: r.errorMessage,
     started_at: r.startedAt.toISOString(),
@@ -127,7 +128,12 @@ const ReferenceList = z.object({
   limit: z.number().int(),
   offset: z.number().int(),
 });
-const RunList = z.object({ runs: z.array(ScrapeRunResponse), total: z.number().int() });
+const RunList = z.object({
+  runs: z.array(ScrapeRunResponse),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
 
 export const listSources = defineEndpoint({
   method: "GET",
@@ -629,7 +635,11 @@ export const listTextbooks = defineEndpoint({
       .max(100)
       .optional()
       .transform((v) => v || undefined),
-    language: z.enum(LANGUAGES, "language must be fr, ar or en").optional(),
+    // An empty value is no filter, as for grade and subject (a form's "any" option sends it).
+    language: z
+      .enum([...LANGUAGES, ""], "language must be fr, ar or en")
+      .optional()
+      .transform((v) => v || undefined),
   }),
   response: z.object({
     levels: z.array(
@@ -642,7 +652,12 @@ export const listTextbooks = defineEndpoint({
   }),
 });
 
-const textbookIdParam = uuidParam("id");
+/**
+ * A textbook id in a public path: any text, so that a malformed id answers 404 "Textbook not
+ * found" exactly like an unknown one (the lookup checks its shape) instead of a 400.
+ */
+const textbookId = z.string().meta({ format: "uuid" });
+const textbookIdParam = z.object({ id: textbookId });
 
 export const getTextbook = defineEndpoint({
   method: "GET",
@@ -667,7 +682,7 @@ export const textbookFile = defineEndpoint({
 });
 
 const pageParams = z.object({
-  id: z.uuid("id must be a UUID"),
+  id: textbookId,
   page: z
     .string()
     .regex(/^\d{1,6}$/, "page must be a page number")

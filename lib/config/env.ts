@@ -14,7 +14,8 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).optional().default(fallback);
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
 
 const shape = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -70,7 +71,8 @@ const shape = z.object({
   KOUTOUBI_PDF_HOSTS: z
     .string()
     .default("docs.bsimr.com,bsimr.s3.us-east-2.amazonaws.com,www.koutoubi.mr,koutoubi.mr"),
-  SCRAPER_CONCURRENCY: int(2, 1),
+  // One small public portal: a few pages at a time is polite, more would look like an attack.
+  SCRAPER_CONCURRENCY: int(2, 1, 8),
   SCRAPER_DELAY_MS: int(300, 0),
   SCRAPER_TIMEOUT_SECONDS: int(20, 1),
   SCRAPER_RETRIES: int(2, 0),

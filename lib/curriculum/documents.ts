@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import { chunks, curriculumReferences, type DocumentStatus, documents, ingestionJobs } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { ApiError, notFound } from "@/lib/http/errors";
+import { isUuid } from "@/lib/ids";
 import { enqueueLibraryJob, type IngestionJob } from "@/lib/ingest/jobs";
 import { getStorage } from "@/lib/storage";
 import { checkUpload } from "@/lib/storage/file-type";
@@ -226,6 +227,8 @@ export async function listTextbooks(
 
 /** A ready textbook with its page range; anything else (unknown, still processing) is 404. */
 export async function getTextbookOrThrow(db: DbOrTx, id: string): Promise<Textbook> {
+  // Not an id at all (a mistyped link): as unknown as any other; Postgres would refuse it.
+  if (!isUuid(id)) throw notFound("Textbook not found");
   const [row] = await selectTextbooks(db, eq(documents.id, id));
   if (!row) throw notFound("Textbook not found");
   return toTextbook(row);

@@ -4,11 +4,15 @@ import { curriculumReferences, documents, ingestionJobs } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import type { IngestionJob } from "@/lib/ingest/jobs";
 import {
+  addStageTime,
   buildChunks,
+  finishedTimings,
   IngestError,
+  PIPELINE_STAGES,
   type PipelineHooks,
   type StageTimings,
   storeChunks,
+  timeStage,
 } from "@/lib/ingest/pipeline";
 import { DownloadError, downloadPdf, parseHostList } from "@/lib/net/safe-download";
 import { getStorage } from "@/lib/storage";
@@ -16,7 +20,8 @@ import { curriculumKey } from "@/lib/storage/keys";
 import { type Document, maxCurriculumBytes } from "./documents";
 import { gradeOf } from "./grades";
 
-export type LibraryTimings = StageTimings & { download: number };
+/** A library job downloads its PDF first (an uploaded one reports 0 for it). */
+const LIBRARY_STAGES = ["download", ...PIPELINE_STAGES];
 
 /** The admin-facing reason a reference's PDF could not be fetched; retried unless it cannot help. */
 async function download(url: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -89,7 +94,7 @@ async function ingestBytes(
   bytes: Uint8Array,
   newKey: string | null,
   hooks: PipelineHooks,
-  timings: LibraryTimings,
+  timings: StageTimings,
 ): Promise<void> {
   const built = await buildChunks(bytes, "application/pdf", hooks, timings);
   const t = performance.now();
@@ -119,7 +124,8 @@ async function ingestBytes(
         .where(eq(curriculumReferences.id, doc.referenceId));
     }
   });
-  timings.store = Math.round(performance.now() - t);
+  // Added to the time spent putting the file in storage.
+  addStageTime(timings, "store", performance.now() - t);
 }
 
 /** Job kind "reference": download the PDF (safely), store it, read it, replace the chunks. */
@@ -127,13 +133,12 @@ export async function ingestReference(
   db: DbOrTx,
   job: IngestionJob,
   hooks: PipelineHooks,
-): Promise<LibraryTimings> {
-  const timings: LibraryTimings = { download: 0, extract: 0, ocr: 0, chunk: 0, embed: 0, store: 0 };
+): Promise<StageTimings> {
+  const timings = hooks.timings ?? {};
   if (!job.referenceId) throw new IngestError("Job has no reference", true);
   await hooks.onProgress?.({ stage: "download", done: 0, total: null });
-  let t = performance.now();
-  const bytes = await download(await pdfUrlOf(db, job.referenceId), hooks.signal);
-  timings.download = Math.round(performance.now() - t);
+  const url = await pdfUrlOf(db, job.referenceId);
+  const bytes = await timeStage(timings, "download", () => download(url, hooks.signal));
   // Still ours (an admin may have deleted the document, and its jobs, meanwhile): only then
   // may a document be created for it.
   if (hooks.onProgress && !(await hooks.onProgress({ stage: "extract", done: 0, total: null }))) {
@@ -142,9 +147,7 @@ export async function ingestReference(
   const doc = await documentForReference(db, job, job.referenceId);
   const storage = getStorage();
   const key = curriculumKey({ documentId: doc.id, fileName: `${doc.title}.pdf` });
-  t = performance.now();
-  await storage.put(key, bytes, "application/pdf");
-  timings.store += Math.round(performance.now() - t);
+  await timeStage(timings, "store", () => storage.put(key, bytes, "application/pdf"));
   try {
     await ingestBytes(db, doc, bytes, key, hooks, timings);
   } catch (err) {
@@ -157,7 +160,7 @@ export async function ingestReference(
       .delete(doc.storageKey)
       .catch((e: unknown) => console.error(`[curriculum] could not delete file ${doc.storageKey}:`, e));
   }
-  return timings;
+  return finishedTimings(timings, LIBRARY_STAGES);
 }
 
 /** Job kind "document": an admin's uploaded PDF, already in storage. */
@@ -165,13 +168,13 @@ export async function ingestUploadedDocument(
   db: DbOrTx,
   job: IngestionJob,
   hooks: PipelineHooks,
-): Promise<LibraryTimings> {
-  const timings: LibraryTimings = { download: 0, extract: 0, ocr: 0, chunk: 0, embed: 0, store: 0 };
+): Promise<StageTimings> {
+  const timings = hooks.timings ?? {};
   if (!job.documentId) throw new IngestError("Job has no document", true);
   const [doc] = await db.select().from(documents).where(eq(documents.id, job.documentId));
   if (!doc) throw new IngestError("The document was deleted", true);
   const bytes = doc.storageKey ? await getStorage().getBytes(doc.storageKey) : null;
   if (!bytes) throw new IngestError("The uploaded file is missing from storage", true);
   await ingestBytes(db, doc, bytes, null, hooks, timings);
-  return timings;
+  return finishedTimings(timings, LIBRARY_STAGES);
 }

@@ -214,6 +214,7 @@ export async function requeueFailedJob(db: DbOrTx, jobId: string): Promise<Inges
       stage: null,
       progressDone: 0,
       progressTotal: null,
+      timings: {},
       startedAt: null,
       finishedAt: null,
       leaseExpiresAt: null,

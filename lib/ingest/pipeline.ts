@@ -10,13 +10,41 @@ import { extractPages } from "./extract";
 import type { Chunk } from "./types";
 import { ExtractionError } from "./types";
 
-/** Milliseconds per stage, reported on the job. */
-export type StageTimings = { extract: number; ocr: number; chunk: number; embed: number; store: number };
+/** Milliseconds per stage, reported on the job: while it runs (and if it fails), the stages reached. */
+export type StageTimings = Record<string, number>;
+
+/** The stages of reading a file; a finished job reports each of them, 0 for one it did not need. */
+export const PIPELINE_STAGES = ["extract", "ocr", "chunk", "embed", "store"] as const;
+
+/** Adds time to a stage; a stage appears in the timings once it has been reached. */
+export function addStageTime(timings: StageTimings, stage: string, ms: number): void {
+  timings[stage] = (timings[stage] ?? 0) + Math.round(ms);
+}
+
+/** Runs one stage and records its time, also when it throws: a failed job shows where it got to. */
+export async function timeStage<T>(timings: StageTimings, stage: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    addStageTime(timings, stage, performance.now() - started);
+  }
+}
+
+/** The timings of a finished job: every stage named, 0 for those it skipped (OCR of a text PDF). */
+export function finishedTimings(timings: StageTimings, stages: readonly string[]): StageTimings {
+  return { ...Object.fromEntries(stages.map((stage) => [stage, 0])), ...timings };
+}
 
 export interface PipelineHooks {
   signal?: AbortSignal;
   /** Called as pages are read; returning false stops the work (the job is no longer ours). */
   onProgress?: (p: { stage: string; done: number; total: number | null }) => Promise<boolean>;
+  /**
+   * Where the stages' times are recorded as they end (the runner's record of the job); what it
+   * holds when the work throws is kept on the failed job. A fresh record when absent.
+   */
+  timings?: StageTimings;
 }
 
 /** A failure with a message fit for the user, and whether retrying could help. */
@@ -49,6 +77,8 @@ export async function buildChunks(
 ): Promise<{ pageCount: number; chunks: (Chunk & { embedding: number[] })[]; model: string }> {
   const pages: { page: number; text: string }[] = [];
   let total: number | null = null;
+  const started = performance.now();
+  let pageMs = 0;
   try {
     for await (const page of extractPages(bytes, mimeType, {
       signal: hooks.signal,
@@ -58,7 +88,8 @@ export async function buildChunks(
       },
     })) {
       pages.push({ page: page.page, text: page.text });
-      timings[page.method === "ocr" ? "ocr" : "extract"] += page.ms;
+      addStageTime(timings, page.method === "ocr" ? "ocr" : "extract", page.ms);
+      pageMs += page.ms;
       // The stage names how the last page was read, so a student sees when pages need OCR.
       const stage = page.method === "ocr" ? "ocr" : "extract";
       if (hooks.onProgress && !(await hooks.onProgress({ stage, done: pages.length, total }))) {
@@ -66,25 +97,27 @@ export async function buildChunks(
       }
     }
   } catch (err) {
+    // The attempt that failed (opening a damaged file, a page that broke) is extraction time too.
+    addStageTime(timings, "extract", Math.max(0, performance.now() - started - pageMs));
     if (err instanceof ExtractionError) throw new IngestError(extractionMessage(err), err.permanent);
     throw err;
   }
 
-  let t = performance.now();
+  const t = performance.now();
   const pieces = chunkPages(pages);
-  timings.chunk = Math.round(performance.now() - t);
+  addStageTime(timings, "chunk", performance.now() - t);
   if (pieces.length === 0) {
     throw new IngestError("No readable text was found in this file", true);
   }
 
   await hooks.onProgress?.({ stage: "embed", done: pages.length, total });
-  t = performance.now();
   const embedder = getEmbedder();
-  const vectors = await embedder.embed(
-    pieces.map((c) => c.content),
-    { signal: hooks.signal },
+  const vectors = await timeStage(timings, "embed", () =>
+    embedder.embed(
+      pieces.map((c) => c.content),
+      { signal: hooks.signal },
+    ),
   );
-  timings.embed = Math.round(performance.now() - t);
   // Last check before the caller writes: a job taken over by another worker must write nothing.
   if (
     hooks.onProgress &&
@@ -157,7 +190,7 @@ export async function ingestMaterial(
   materialId: string,
   hooks: PipelineHooks,
 ): Promise<StageTimings> {
-  const timings: StageTimings = { extract: 0, ocr: 0, chunk: 0, embed: 0, store: 0 };
+  const timings = hooks.timings ?? {};
   const [material] = await db.select().from(materials).where(eq(materials.id, materialId));
   if (!material) throw new IngestError("The material was deleted", true);
   const bytes = await getStorage().getBytes(material.storageKey);
@@ -180,6 +213,6 @@ export async function ingestMaterial(
       })
       .where(eq(materials.id, materialId));
   });
-  timings.store = Math.round(performance.now() - t);
-  return timings;
+  addStageTime(timings, "store", performance.now() - t);
+  return finishedTimings(timings, PIPELINE_STAGES);
 }

@@ -1,16 +1,21 @@
 import { getDb } from "@/db/client";
 import { ingestReference, ingestUploadedDocument } from "@/lib/curriculum/ingest";
 import { claimNextJob, completeJob, countRunnableJobs, failJob, heartbeat, type IngestionJob } from "./jobs";
-import { IngestError, ingestMaterial } from "./pipeline";
+import { IngestError, ingestMaterial, type StageTimings } from "./pipeline";
 
-/** The handler of each job kind: a student's material, a portal reference, an uploaded textbook. */
+/**
+ * The handler of each job kind: a student's material, a portal reference, an uploaded textbook.
+ * It records each stage's time in `hooks.timings` as it goes (kept if it throws) and resolves
+ * with the timings of the finished job.
+ */
 export type JobHandler = (
   job: IngestionJob,
   hooks: {
     signal: AbortSignal;
     onProgress: (p: { stage: string; done: number; total: number | null }) => Promise<boolean>;
+    timings: StageTimings;
   },
-) => Promise<Record<string, number>>;
+) => Promise<StageTimings>;
 
 const handlers: Record<string, JobHandler> = {
   material: async (job, hooks) => {
@@ -34,8 +39,11 @@ export async function runJob(job: IngestionJob): Promise<"succeeded" | "retry" |
   if (!handler) {
     return failJob(db, job, { message: `Unknown job kind "${job.kind}"`, permanent: true });
   }
+  // The stages this attempt reached, with their times: a failed job keeps them.
+  const reached: StageTimings = {};
   try {
     const timings = await handler(job, {
+      timings: reached,
       signal: controller.signal,
       onProgress: async (p) => {
         const stillOurs = await heartbeat(db, job, { stage: p.stage, done: p.done, total: p.total });
@@ -52,7 +60,7 @@ export async function runJob(job: IngestionJob): Promise<"succeeded" | "retry" |
     const permanent = err instanceof IngestError ? err.permanent : known;
     const message = known ? (err as Error).message : "Processing failed unexpectedly; it will be retried";
     if (!(err instanceof IngestError)) console.error(`[ingest] job ${job.id} failed:`, err);
-    return failJob(db, job, { message, permanent });
+    return failJob(db, job, { message, permanent, timings: reached });
   }
 }
 

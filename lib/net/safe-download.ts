@@ -135,7 +135,8 @@ function parseDownloadUrl(raw: string, base: URL | undefined, what: string): URL
   return url;
 }
 
-function formatBytes(bytes: number): string {
+/** "5 MB", "12.5 KB", "300 bytes": a size limit as an admin reads it in an error. */
+export function formatBytes(bytes: number): string {
   const mb = 1024 * 1024;
   if (bytes >= mb) return `${Number((bytes / mb).toFixed(1))} MB`;
   if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`;

@@ -89,7 +89,7 @@ async function storeReferences(
 function pageErrors(crawl: CrawlResult): ScrapePageError[] {
   return crawl.pages.flatMap((p) =>
     p.status === "not_found" || p.status === "error"
-      ? [{ url: p.url, status: p.status, http_status: p.httpStatus, error: p.error }]
+      ? [{ url: p.url, status: p.status, http_status: p.httpStatus, error: p.error, ms: p.ms }]
       : [],
   );
 }
@@ -181,7 +181,7 @@ async function finishRun(
       pagesDone: fetched,
       errors,
       timings: {
-        crawl: Math.round(crawled - started),
+        ...crawl.timings,
         store: Math.round(stored - crawled),
         total: Math.round(stored - started),
       },

@@ -1,5 +1,6 @@
 import * as cheerio from "cheerio";
 import { EDUCATION_LEVELS, type EducationLevel } from "@/lib/curriculum/grades";
+import { formatBytes } from "@/lib/net/safe-download";
 
 /**
  * Crawler and parsers for the national textbook portal koutoubi.mr: its sitemap lists one page per
@@ -65,6 +66,10 @@ export interface CrawlOptions {
   retryBaseMs?: number;
   /** Cap on any backoff, Retry-After included. Default 30 s. */
   maxRetryDelayMs?: number;
+  /** Largest page (or sitemap) read; a larger one is recorded as an error. Default 5 MB. */
+  maxPageBytes?: number;
+  /** Redirects followed per request, only within the portal (see redirectTarget). Default 5. */
+  maxRedirects?: number;
   userAgent?: string;
   signal?: AbortSignal;
   /** Called after each fetched page; a throw stops the crawl and rejects it. */
@@ -78,6 +83,8 @@ export interface CrawlResult {
   pages: PageOutcome[];
   sitemapUrls: number;
   textbookPages: number;
+  /** Milliseconds: fetching and reading the sitemap, then crawling its pages. */
+  timings: { sitemap: number; pages: number };
 }
 
 /** The sitemap itself could not be fetched or read: nothing can be crawled. */
@@ -113,21 +120,29 @@ export function parseSitemap(xml: string): string[] {
     .filter((loc) => loc !== "");
 }
 
+/** `raw` resolved against `base` as an http(s) URL without its #fragment, or null. */
+function httpUrl(raw: string, base: string | URL): URL | null {
+  let url: URL;
+  try {
+    url = new URL(raw.trim(), base);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+  url.hash = ""; // never sent to the server
+  return url;
+}
+
 /**
  * Maps a sitemap URL to the URL to fetch: portal hosts (www.koutoubi.mr, koutoubi.mr,
  * koutoubi.netlify.app, and the base's own host) → base origin + same path+search; other hosts →
  * null. A copy of the portal (tests, a mirror) thus serves the paths its sitemap names.
  */
 export function resolvePortalUrl(listed: string, baseUrl: string): string | null {
-  let base: URL;
-  let url: URL;
-  try {
-    base = new URL(baseUrl);
-    url = new URL(listed.trim(), base);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+  if (!URL.canParse(baseUrl)) return null;
+  const base = new URL(baseUrl);
+  const url = httpUrl(listed, base);
+  if (!url) return null;
   if (!PORTAL_HOSTS.has(url.hostname.toLowerCase()) && url.host !== base.host) return null;
   return `${base.origin}${url.pathname}${url.search}`;
 }
@@ -271,16 +286,9 @@ function languageOf(title: string): "fr" | "ar" {
 
 /** The href as an absolute http(s) URL to a PDF, or null. */
 function pdfUrlOf(href: string, base: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(href.trim(), base);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  if (!url.pathname.toLowerCase().endsWith(".pdf")) return null;
-  url.hash = ""; // never sent to the server; would split one PDF into several records
-  return url.href;
+  // Without its fragment: "#page=2" would split one PDF into several records.
+  const url = httpUrl(href, base);
+  return url?.pathname.toLowerCase().endsWith(".pdf") ? url.href : null;
 }
 
 const roleOf = (cell: Cell): Role | undefined =>
@@ -456,11 +464,14 @@ export function parseTextbookPage(html: string, page: PageContext): ScrapedRefer
 // Crawling
 
 interface Settings {
+  baseUrl: string;
   fetchImpl: typeof fetch;
   timeoutMs: number;
   retries: number;
   retryBaseMs: number;
   maxRetryDelayMs: number;
+  maxPageBytes: number;
+  maxRedirects: number;
   userAgent: string;
   signal: AbortSignal;
 }
@@ -474,6 +485,47 @@ interface Fetched {
 }
 
 const isRetryableStatus = (status: number) => status >= 500 || status === 408 || status === 429;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Where a redirect may lead: the base's own host, or one of the portal's hosts. The real portal
+ * moving between its hosts (apex → www) is followed as is; a copy of the portal (tests, a mirror)
+ * sending to the real one stays on the copy, as its sitemap entries do. Anything else (another
+ * site, an internal address a page could point at) → null, never requested.
+ */
+export function redirectTarget(location: string, from: string, baseUrl: string): string | null {
+  const url = httpUrl(location, from);
+  if (!url) return null;
+  const base = new URL(baseUrl);
+  if (url.host === base.host) return url.href;
+  if (!PORTAL_HOSTS.has(url.hostname.toLowerCase())) return null;
+  return PORTAL_HOSTS.has(base.hostname.toLowerCase()) ? url.href : resolvePortalUrl(url.href, baseUrl);
+}
+
+/** The body as text, or null when it is larger than `maxBytes` (then left unread and dropped). */
+async function readCapped(res: Response, maxBytes: number): Promise<string | null> {
+  const declared = Number(res.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    parts.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(parts));
+}
 
 const formatSeconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 
@@ -514,6 +566,46 @@ function describeNetworkError(err: unknown): string {
 }
 
 /**
+ * One GET, following redirects by hand within the portal only (see redirectTarget), reading at
+ * most maxPageBytes. A final answer that is no 2xx comes back unread for the caller to judge;
+ * a refusal (redirect elsewhere, too many, page too large) comes back as a permanent error.
+ */
+async function fetchOnce(
+  url: string,
+  s: Settings,
+  signal: AbortSignal,
+): Promise<{ res: Response; finalUrl: string; body: string | null } | { refused: Fetched }> {
+  let current = url;
+  for (let redirects = 0; ; redirects++) {
+    const res = await s.fetchImpl(current, {
+      headers: {
+        "user-agent": s.userAgent,
+        accept: "text/html,application/xhtml+xml,application/xml;q=0.9",
+      },
+      redirect: "manual",
+      signal,
+    });
+    const refuse = (error: string): { refused: Fetched } => ({
+      refused: { httpStatus: res.status, body: null, finalUrl: current, error },
+    });
+    if (REDIRECT_STATUSES.has(res.status)) {
+      await res.body?.cancel().catch(() => undefined); // a redirect's body is never wanted
+      const location = res.headers.get("location");
+      if (!location) return refuse(`HTTP ${res.status} without a Location`);
+      const next = redirectTarget(location, current, s.baseUrl);
+      if (!next) return refuse(`redirected outside the portal, not followed (${location.slice(0, 200)})`);
+      if (redirects >= s.maxRedirects) return refuse(`more than ${s.maxRedirects} redirects`);
+      current = next;
+      continue;
+    }
+    if (!res.ok) return { res, finalUrl: current, body: null };
+    const body = await readCapped(res, s.maxPageBytes);
+    if (body === null) return refuse(`page larger than ${formatBytes(s.maxPageBytes)}, not read`);
+    return { res, finalUrl: current, body };
+  }
+}
+
+/**
  * GET with a per-attempt timeout and retries with exponential backoff on transient failures.
  * Never throws for HTTP or network trouble (the outcome says what happened); throws only when the
  * crawl's own signal aborts.
@@ -526,17 +618,10 @@ async function fetchText(url: string, s: Settings): Promise<Fetched> {
     let failure: string;
     let serverDelay: number | null = null;
     try {
-      const res = await s.fetchImpl(url, {
-        headers: {
-          "user-agent": s.userAgent,
-          accept: "text/html,application/xhtml+xml,application/xml;q=0.9",
-        },
-        redirect: "follow",
-        signal: AbortSignal.any([s.signal, timeout]),
-      });
-      if (res.ok) {
-        return { httpStatus: res.status, body: await res.text(), finalUrl: res.url || url, error: null };
-      }
+      const fetched = await fetchOnce(url, s, AbortSignal.any([s.signal, timeout]));
+      if ("refused" in fetched) return fetched.refused;
+      const { res, finalUrl, body } = fetched;
+      if (body !== null) return { httpStatus: res.status, body, finalUrl, error: null };
       status = res.status;
       await res.body?.cancel().catch(() => undefined); // frees the connection; the body is not wanted
       if (!isRetryableStatus(status)) {
@@ -592,7 +677,8 @@ const intAtLeast = (value: number | undefined, fallback: number, min: number) =>
 
 /**
  * Fetches `${base}/sitemap.xml`, then every textbook page it lists (`/<level>/<Nème>/<Subject>/`)
- * from the base, with bounded concurrency, a polite delay and retries. A page that fails is
+ * from the base, with bounded concurrency, a polite delay and retries; redirects are followed
+ * only within the portal and a page is read up to a size cap. A page that fails is
  * recorded and the crawl goes on; only an unreadable sitemap (ScrapeError) or the caller's signal
  * stops it.
  */
@@ -602,17 +688,21 @@ export async function crawlKoutoubi(opts: CrawlOptions): Promise<CrawlResult> {
   // Lets a failing onProgress stop the other workers too.
   const stop = new AbortController();
   const settings: Settings = {
+    baseUrl,
     fetchImpl: opts.fetchImpl ?? globalThis.fetch,
     timeoutMs: intAtLeast(opts.timeoutMs, 20_000, 1),
     retries: intAtLeast(opts.retries, 2, 0),
     retryBaseMs: intAtLeast(opts.retryBaseMs, 500, 0),
     maxRetryDelayMs: intAtLeast(opts.maxRetryDelayMs, 30_000, 0),
+    maxPageBytes: intAtLeast(opts.maxPageBytes, 5 * 1024 * 1024, 1),
+    maxRedirects: intAtLeast(opts.maxRedirects, 5, 0),
     userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
     signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal,
   };
   const concurrency = intAtLeast(opts.concurrency, 2, 1);
   const delayMs = intAtLeast(opts.delayMs, 300, 0);
 
+  const started = performance.now();
   const sitemapUrl = `${baseUrl}/sitemap.xml`;
   const sitemap = await fetchText(sitemapUrl, settings);
   if (sitemap.body === null) {
@@ -626,6 +716,7 @@ export async function crawlKoutoubi(opts: CrawlOptions): Promise<CrawlResult> {
     throw new ScrapeError(`Could not read the sitemap ${sitemapUrl}`, { cause: err });
   }
 
+  const sitemapDone = performance.now();
   const plan = planPages(listed, baseUrl);
   const pages: PageOutcome[] = plan.map((p) => ({
     url: p.url,
@@ -691,5 +782,14 @@ export async function crawlKoutoubi(opts: CrawlOptions): Promise<CrawlResult> {
     if (!byPdf.has(reference.pdfUrl)) byPdf.set(reference.pdfUrl, reference);
   }
   const references = [...byPdf.values()];
-  return { references, pages, sitemapUrls: listed.length, textbookPages: queue.length };
+  return {
+    references,
+    pages,
+    sitemapUrls: listed.length,
+    textbookPages: queue.length,
+    timings: {
+      sitemap: Math.round(sitemapDone - started),
+      pages: Math.round(performance.now() - sitemapDone),
+    },
+  };
 }

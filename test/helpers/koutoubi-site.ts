@@ -33,6 +33,8 @@ export interface RecordedRequest {
   /** Path and query, as sent (not decoded). */
   path: string;
   userAgent: string | null;
+  /** When it arrived (performance.now(), ms): gaps between requests show the crawler's pauses. */
+  at: number;
 }
 
 export interface KoutoubiSite {
@@ -100,7 +102,12 @@ export async function startKoutoubiSite(
   const server = createServer((req, res) => {
     const raw = req.url ?? "/";
     const pathname = new URL(raw, "http://site.invalid").pathname;
-    requests.push({ method: req.method ?? "GET", path: raw, userAgent: req.headers["user-agent"] ?? null });
+    requests.push({
+      method: req.method ?? "GET",
+      path: raw,
+      userAgent: req.headers["user-agent"] ?? null,
+      at: performance.now(),
+    });
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on("close", () => inFlight--);

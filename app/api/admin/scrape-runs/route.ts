@@ -5,5 +5,5 @@ import { listRuns } from "@/lib/scraping";
 
 export const GET = route(adminScrapeRuns, async ({ db, query }) => {
   const { runs, total } = await listRuns(db, query);
-  return { runs: runs.map(toScrapeRunResponse), total };
+  return { runs: runs.map(toScrapeRunResponse), total, limit: query.limit, offset: query.offset };
 });
