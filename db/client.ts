@@ -14,6 +14,8 @@ export interface DbHandle {
   db: Db;
   driver: "pglite" | "postgres";
   close(): Promise<void>;
+  /** Closes every connection at once, queries in flight included (postgres.js). */
+  abort?(): Promise<void>;
 }
 
 const drizzleOptions = { schema, casing: "snake_case" } as const;
@@ -50,6 +52,7 @@ export async function openPostgres(url: string, opts: { prepare: boolean; max: n
     db: drizzle({ client, ...drizzleOptions }) as unknown as Db,
     driver: "postgres",
     close: () => client.end({ timeout: 5 }),
+    abort: () => client.end({ timeout: 0 }),
   };
 }
 
@@ -72,6 +75,20 @@ export function getDbHandle(): Promise<DbHandle> {
     });
   }
   return globalForDb.__bacmrDb;
+}
+
+/**
+ * After a request found the database silent past its deadline: a postgres.js pool is dropped,
+ * its connections closed at once, so that the next request connects afresh instead of queueing
+ * behind a connection nothing answers on (a server frozen or gone without closing it). An
+ * embedded PGlite lives in this process and is kept.
+ */
+export async function dropStalledDb(): Promise<void> {
+  const current = globalForDb.__bacmrDb;
+  const handle = await current?.catch(() => undefined);
+  if (!handle?.abort) return;
+  if (globalForDb.__bacmrDb === current) globalForDb.__bacmrDb = undefined;
+  await handle.abort().catch((err: unknown) => console.error("[db] closing the stalled pool:", err));
 }
 
 export async function getDb(): Promise<Db> {

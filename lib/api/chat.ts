@@ -3,7 +3,7 @@ import { MESSAGE_STATUSES } from "@/db/schema";
 import { PROVIDER_ERRORS } from "@/lib/ai/errors";
 import type { Conversation, Message } from "@/lib/chat/conversations";
 import { RATINGS, ratingOf } from "@/lib/chat/feedback";
-import { defineEndpoint } from "./define";
+import { CHAT_DEADLINE, defineEndpoint } from "./define";
 import { pagination, uuidParam } from "./schemas";
 
 const messageField = z
@@ -46,6 +46,7 @@ const AI_SERVICE_FAILURES = {
 };
 
 export const chat = defineEndpoint({
+  deadline: CHAT_DEADLINE,
   method: "POST",
   path: "/api/chat",
   tag: "Chat",
@@ -193,6 +194,7 @@ export const getConversation = defineEndpoint({
 const courseIdParam = uuidParam("course_id");
 
 export const courseChat = defineEndpoint({
+  deadline: CHAT_DEADLINE,
   method: "POST",
   path: "/api/courses/{course_id}/chat",
   tag: "Materials",

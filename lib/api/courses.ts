@@ -3,7 +3,7 @@ import { env } from "@/lib/config/env";
 import type { Course } from "@/lib/courses";
 import type { Material } from "@/lib/courses/materials";
 import type { MaterialSearchResult } from "@/lib/retrieval";
-import { defineEndpoint } from "./define";
+import { defineEndpoint, NO_DEADLINE } from "./define";
 import { uuidParam } from "./schemas";
 
 const courseIdParam = uuidParam("course_id");
@@ -134,6 +134,7 @@ export const uploadMaterial = defineEndpoint({
   auth: "user",
   params: courseIdParam,
   bodyKind: "multipart",
+  deadline: NO_DEADLINE,
   // The file limit plus room for the multipart envelope; the exact file size is checked after.
   maxBodyBytes: () => ({
     bytes: env().MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024,

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { env } from "@/lib/config/env";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /**
@@ -50,7 +51,24 @@ export interface Endpoint<
    * service (else 503 `{detail, code: "SERVICE_UNAVAILABLE"}`); `schema` documents both.
    */
   failures?: { internal: FixedResponse; unavailable: FixedResponse; schema: AnySchema };
+  /**
+   * Seconds the server works on a request before it answers 503 anyway (a database that stopped
+   * answering with its connection open, a jammed queue): REQUEST_TIMEOUT_SECONDS unless said
+   * here; `false` for endpoints whose work is long by design (an upload read over a slow phone
+   * connection, a portal crawl, a drain of the ingestion queue). Streams count until their
+   * response starts.
+   */
+  deadline?: () => number | false;
 }
+
+/** Endpoint.deadline of work that is long by design. */
+export const NO_DEADLINE = (): false => false;
+
+/** Endpoint.deadline of a model call: its own timeout (CHAT_TIMEOUT_SECONDS) plus the usual time. */
+export const CHAT_DEADLINE = (): number => {
+  const { REQUEST_TIMEOUT_SECONDS, CHAT_TIMEOUT_SECONDS } = env();
+  return REQUEST_TIMEOUT_SECONDS && CHAT_TIMEOUT_SECONDS + REQUEST_TIMEOUT_SECONDS;
+};
 
 /** A response that is always the same: its status and JSON body. */
 export interface FixedResponse {

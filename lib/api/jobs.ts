@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineEndpoint } from "./define";
+import { defineEndpoint, NO_DEADLINE } from "./define";
 
 export const cronIngest = defineEndpoint({
   method: "GET",
@@ -8,6 +8,7 @@ export const cronIngest = defineEndpoint({
   summary: "Drain the ingestion queue within a time budget (Vercel Cron)",
   description: "Authorization: Bearer $CRON_SECRET. Refused when CRON_SECRET is unset.",
   auth: "cron",
+  deadline: NO_DEADLINE,
   response: z.object({ processed: z.number().int(), remaining: z.number().int() }),
 });
 

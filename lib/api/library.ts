@@ -14,7 +14,7 @@ import { PAGE_WIDTH } from "@/lib/curriculum/page-width";
 import type { PageView } from "@/lib/curriculum/pages";
 import type { ReferenceWithDocument } from "@/lib/curriculum/references";
 import type { ScrapeRun } from "@/lib/scraping";
-import { defineEndpoint } from "./define";
+import { defineEndpoint, NO_DEADLINE } from "./define";
 import { pagination, uuidParam } from "./schemas";
 
 // The curriculum library: the koutoubi scraper, references, library documents and their
@@ -147,6 +147,7 @@ export const listSources = defineEndpoint({
 export const syncSource = defineEndpoint({
   method: "POST",
   path: "/api/scraping/{source}/sync",
+  deadline: NO_DEADLINE,
   tag: "Scraping",
   summary: "Crawl a portal for textbooks and record the run",
   description:
@@ -297,6 +298,7 @@ const requiredText = (name: string, max: number) =>
 export const uploadCurriculum = defineEndpoint({
   method: "POST",
   path: "/api/admin/upload-curriculum",
+  deadline: NO_DEADLINE,
   tag: "Admin library",
   summary: "Upload a textbook PDF to the library and queue its ingestion",
   description:

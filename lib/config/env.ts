@@ -51,6 +51,8 @@ const shape = z.object({
   CHAT_MODEL: optionalString,
   CHAT_MAX_OUTPUT_TOKENS: int(1024, 16),
   CHAT_TIMEOUT_SECONDS: int(60, 1),
+  /** Longest an API request is worked on before a 503 (0: no limit); see Endpoint.deadline. */
+  REQUEST_TIMEOUT_SECONDS: int(30, 0),
   /** The offline tutor's pause before each word, so its answers stream visibly (unset: 10 ms, 0 in tests). */
   OFFLINE_TUTOR_WORD_DELAY_MS: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),

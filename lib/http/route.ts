@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { type Db, getDb } from "@/db/client";
+import { type Db, dropStalledDb, getDb } from "@/db/client";
 import { isDatabaseUnreachable } from "@/db/errors";
 import type { AuthMode, Endpoint } from "@/lib/api/define";
-import { appUrl } from "@/lib/config/env";
+import { appUrl, env } from "@/lib/config/env";
 import type { Profile } from "@/lib/profiles";
 import { ApiError, errorBody } from "./errors";
 import { resolvePrincipal } from "./principal";
@@ -150,7 +150,7 @@ export function route<E extends AnyEndpoint>(
   endpoint: E,
   handler: (ctx: HandlerContext<E>) => Promise<HandlerResult<E>>,
 ): (req: Request, ctx: RouteContext) => Promise<Response> {
-  return async (req, ctx) => {
+  const run = async (req: Request, ctx: RouteContext): Promise<Response> => {
     try {
       assertSameOrigin(req);
       const db = await openDb();
@@ -195,6 +195,39 @@ export function route<E extends AnyEndpoint>(
       return failureResponse(endpoint, err);
     }
   };
+  return (req, ctx) => {
+    const seconds = endpoint.deadline ? endpoint.deadline() : env().REQUEST_TIMEOUT_SECONDS;
+    return seconds ? withDeadline(endpoint, run(req, ctx), seconds) : run(req, ctx);
+  };
+}
+
+/**
+ * The request's response, or a 503 the client may retry once `seconds` have passed without one.
+ * The work goes on in the background (nothing can cancel a query in flight) and its outcome is
+ * dropped; with postgres.js the pool is dropped too, so that the next request connects afresh
+ * instead of queueing behind a connection nothing answers on.
+ */
+async function withDeadline(
+  endpoint: AnyEndpoint,
+  work: Promise<Response>,
+  seconds: number,
+): Promise<Response> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`[api] ${endpoint.method} ${endpoint.path}: no answer within ${seconds} s`);
+      void dropStalledDb();
+      const err = new ApiError("SERVICE_UNAVAILABLE", "The server took too long to answer; try again", {
+        headers: { "Retry-After": "5" },
+      });
+      resolve(failureResponse(endpoint, err));
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { setDbHandle } from "@/db/client";
+import { CHAT_DEADLINE, defineEndpoint, NO_DEADLINE } from "@/lib/api/define";
+import { resetEnvCache } from "@/lib/config/env";
+import { route } from "@/lib/http/route";
+import { useTestDb } from "./helpers/db";
+import { call } from "./helpers/http";
+
+// A request the server cannot finish (a database that stopped answering with its connection open,
+// a jammed queue) still gets an answer: a 503 the client may retry, after REQUEST_TIMEOUT_SECONDS
+// or the endpoint's own deadline.
+const { db, handle } = useTestDb();
+
+const never = () => new Promise<never>(() => {});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function endpoint(extra: Partial<Parameters<typeof defineEndpoint>[0]> = {}) {
+  return defineEndpoint({
+    method: "GET",
+    path: "/api/test-deadline",
+    tag: "Test",
+    summary: "t",
+    auth: "none",
+    ...extra,
+  });
+}
+
+beforeEach(() => {
+  process.env.REQUEST_TIMEOUT_SECONDS = "1";
+  resetEnvCache();
+});
+afterEach(() => {
+  delete process.env.REQUEST_TIMEOUT_SECONDS;
+  delete process.env.CHAT_TIMEOUT_SECONDS;
+  resetEnvCache();
+  setDbHandle(handle());
+  vi.restoreAllMocks();
+});
+
+describe("request deadline", () => {
+  it("answers 503 with Retry-After when the work does not end in time", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const t = performance.now();
+    const res = await call(route(endpoint(), never), { path: "/api/test-deadline" });
+    const ms = performance.now() - t;
+    expect(res.status).toBe(503);
+    expect(res.body).toStrictEqual({
+      detail: "The server took too long to answer; try again",
+      code: "SERVICE_UNAVAILABLE",
+    });
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(ms).toBeGreaterThanOrEqual(950);
+    expect(ms).toBeLessThan(5_000);
+    expect(errors.mock.calls.flat().join(" ")).toContain("no answer within 1 s");
+  });
+
+  it("answers in the endpoint's own failure body where its specification writes one", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const unavailable = {
+      status: 503,
+      body: { error: "AI Brain service not available", code: "LOCAL_AI_API_ERROR" },
+    };
+    const e = endpoint({ failures: { internal: unavailable, unavailable, schema: undefined as never } });
+    const res = await call(route(e, never), { path: "/api/test-deadline" });
+    expect(res).toMatchObject({ status: 503, body: unavailable.body });
+  });
+
+  it("leaves work that ends in time alone, and work that is long by design", async () => {
+    const quick = await call(
+      route(endpoint(), async () => ({ ok: true })),
+      { path: "/api/test-deadline" },
+    );
+    expect(quick).toMatchObject({ status: 200, body: { ok: true } });
+    const long = await call(
+      route(endpoint({ deadline: NO_DEADLINE }), async () => {
+        await sleep(1_300);
+        return { ok: "late" };
+      }),
+      { path: "/api/test-deadline" },
+    );
+    expect(long).toMatchObject({ status: 200, body: { ok: "late" } });
+  });
+
+  it("gives a model call its own timeout on top, and none when deadlines are off", () => {
+    process.env.CHAT_TIMEOUT_SECONDS = "60";
+    resetEnvCache();
+    expect(CHAT_DEADLINE()).toBe(61);
+    process.env.REQUEST_TIMEOUT_SECONDS = "0";
+    resetEnvCache();
+    expect(CHAT_DEADLINE()).toBe(0);
+  });
+
+  it("drops a postgres.js pool that stalled, so the next request connects afresh", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const abort = vi.fn(async () => {});
+    setDbHandle({ db: db(), driver: "postgres", close: async () => {}, abort });
+    const res = await call(route(endpoint(), never), { path: "/api/test-deadline" });
+    expect(res.status).toBe(503);
+    await vi.waitFor(() => expect(abort).toHaveBeenCalledTimes(1));
+    // The process-wide handle (db/client.ts) is gone: the next getDb opens a new pool.
+    expect((globalThis as { __bacmrDb?: unknown }).__bacmrDb).toBeUndefined();
+  });
+
+  it("keeps the embedded database, which lives in this process", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await call(route(endpoint(), never), { path: "/api/test-deadline" });
+    expect(res.status).toBe(503);
+    const { getDbHandle } = await import("@/db/client");
+    expect(await getDbHandle()).toBe(handle());
+  });
+});
