@@ -2,8 +2,9 @@
 // rate limit, the wallet reservation, retrieval over the library and the finalization, each
 // timed (median/p95) with 10k and 100k passages in the library (bench/library.ts: real sentences
 // of ../shared/fixtures recombined, real local embeddings; the libraries are shared with
-// bench:search through snapshots). Reserve/finalize throughput and the wallet invariants are in
-// bench:wallet. Env: BENCH_RUNS (passes over the questions, default 3), BENCH_CHAT_SIZES.
+// bench:search through snapshots). `npm run bench:chat` then runs bench/wallet.ts: reserve→finalize
+// pairs per second at 1, 10 and 50 concurrent workers and the zero-overspend check (also alone as
+// bench:wallet). Env: BENCH_RUNS (passes over the questions, default 3), BENCH_CHAT_SIZES.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
