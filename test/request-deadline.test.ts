@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setDbHandle } from "@/db/client";
 import { CHAT_DEADLINE, defineEndpoint, NO_DEADLINE } from "@/lib/api/define";
 import { resetEnvCache } from "@/lib/config/env";
+import { isDatabaseReachable } from "@/lib/health";
 import { route } from "@/lib/http/route";
 import { useTestDb } from "./helpers/db";
 import { call } from "./helpers/http";
@@ -107,5 +108,17 @@ describe("request deadline", () => {
     expect(res.status).toBe(503);
     const { getDbHandle } = await import("@/db/client");
     expect(await getDbHandle()).toBe(handle());
+  });
+
+  it("has the health check call a silent database down, quickly, and drop its stalled pool", async () => {
+    const abort = vi.fn(async () => {});
+    const silent = { execute: never } as unknown as ReturnType<typeof db>;
+    setDbHandle({ db: silent, driver: "postgres", close: async () => {}, abort });
+    const t = performance.now();
+    expect(await isDatabaseReachable(silent, 200)).toBe(false);
+    expect(performance.now() - t).toBeLessThan(2_000);
+    expect(abort).toHaveBeenCalledTimes(1);
+    setDbHandle(handle());
+    expect(await isDatabaseReachable(db())).toBe(true);
   });
 });

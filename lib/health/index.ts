@@ -1,11 +1,26 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { type DbOrTx, dropStalledDb } from "@/db/client";
 
-export async function isDatabaseReachable(db: DbOrTx): Promise<boolean> {
+/** How long the health check waits for `select 1`: a database that says nothing is down. */
+export const HEALTH_QUERY_TIMEOUT_MS = 3_000;
+
+/**
+ * Whether the database answers `select 1` in time. One that does not (a server frozen, or gone
+ * with its connection left open) is reported down at once, and a stalled postgres.js pool is
+ * dropped so that the next request connects afresh.
+ */
+export async function isDatabaseReachable(db: DbOrTx, timeoutMs = HEALTH_QUERY_TIMEOUT_MS): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<"silent">((resolve) => {
+    timer = setTimeout(() => resolve("silent"), timeoutMs);
+  });
   try {
-    await db.execute(sql`select 1`);
-    return true;
+    const outcome = await Promise.race([db.execute(sql`select 1`).then(() => "ok" as const), silent]);
+    if (outcome === "silent") await dropStalledDb();
+    return outcome === "ok";
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
