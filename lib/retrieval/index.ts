@@ -27,8 +27,14 @@ export const DEFAULT_FUSION: FusionWeights = { vector: 1, text: 1 };
 const RANK_NORMALIZATION = 1 | 4;
 /** Candidates taken from each ranking before fusion. */
 export const CANDIDATES = 50;
-/** Passages sharing words with the question that are ranked at most, per kind of match (indexed search). */
-const FTS_POOL = 300;
+/** Passages holding all the question's words that are ranked at most (indexed search). */
+const FTS_ALL_POOL = 300;
+/**
+ * Passages holding some of its words that are ranked at most (indexed search): an unordered
+ * sample (the first matches the planner reaches), so a larger one buys little ranking and costs
+ * a read and a rank per row (npm run bench:chat).
+ */
+const FTS_ANY_POOL = 100;
 /** Nearest passages read from the HNSW index before the scope filter (hnsw.ef_search is raised to it). */
 export const VECTOR_POOL = 200;
 
@@ -245,11 +251,11 @@ function indexedQuery({
     ),
     -- Ranking every passage that shares one word with the question costs a pass over most of
     -- a large library; instead rank the passages with all its words and, for partial matches,
-    -- a bounded sample of those with any (GIN bitmap scans).
+    -- a bounded sample of those with any.
     fts_ids as materialized (
-      (select c.id from chunks c where c.tsv @@ ${ftsAllQuery} and c.embedding_model = ${model} limit ${FTS_POOL})
+      (select c.id from chunks c where c.tsv @@ ${ftsAllQuery} and c.embedding_model = ${model} limit ${FTS_ALL_POOL})
       union
-      (select c.id from chunks c where c.tsv @@ ${ftsQuery} and c.embedding_model = ${model} limit ${FTS_POOL})
+      (select c.id from chunks c where c.tsv @@ ${ftsQuery} and c.embedding_model = ${model} limit ${FTS_ANY_POOL})
     ),
     fts_pool as materialized (
       select c.id, c.document_id, c.material_id, c.tsv from fts_ids i join chunks c on c.id = i.id
