@@ -299,6 +299,23 @@ describe("wallet", () => {
         .insert(financialTransactions)
         .values({ userId: ada.id, direction: "credit", type: "topup", tokens: 0 }),
     ).rejects.toThrow();
+    // Each type moves tokens one way (an adjustment either way).
+    for (const [type, direction] of [
+      ["usage", "credit"],
+      ["grant", "debit"],
+      ["topup", "debit"],
+      ["refund", "debit"],
+    ] as const) {
+      await expect(
+        db().insert(financialTransactions).values({ userId: ada.id, direction, type, tokens: 5 }),
+        `${type} as a ${direction}`,
+      ).rejects.toThrow();
+    }
+    for (const direction of ["credit", "debit"] as const) {
+      await db()
+        .insert(financialTransactions)
+        .values({ userId: ada.id, direction, type: "adjustment", tokens: 5 });
+    }
   });
 });
 

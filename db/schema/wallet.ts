@@ -106,6 +106,11 @@ export const financialTransactions = pgTable(
       sql`(${t.type} = 'expense' and ${t.tokens} = 0) or (${t.type} <> 'expense' and ${t.tokens} > 0)`,
     ),
     check("financial_transactions_amount_positive", sql`${t.amount} is null or ${t.amount} > 0`),
+    // A type moves tokens one way: a usage row can never credit a wallet, a grant never debit it.
+    check(
+      "financial_transactions_direction",
+      sql`(${t.type} in ('grant', 'topup', 'refund') and ${t.direction} = 'credit') or (${t.type} in ('usage', 'expense') and ${t.direction} = 'debit') or ${t.type} = 'adjustment'`,
+    ),
     index("financial_transactions_user_idx").on(t.userId, t.createdAt),
     index("financial_transactions_type_idx").on(t.type, t.createdAt),
   ],

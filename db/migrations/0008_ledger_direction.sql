@@ -1,0 +1,1 @@
+ALTER TABLE "financial_transactions" ADD CONSTRAINT "financial_transactions_direction" CHECK (("financial_transactions"."type" in ('grant', 'topup', 'refund') and "financial_transactions"."direction" = 'credit') or ("financial_transactions"."type" in ('usage', 'expense') and "financial_transactions"."direction" = 'debit') or "financial_transactions"."type" = 'adjustment');
