@@ -16,6 +16,11 @@ export interface DbHandle {
   close(): Promise<void>;
   /** Closes every connection at once, queries in flight included (postgres.js). */
   abort?(): Promise<void>;
+  /**
+   * Whether the server answers `select 1` on a connection of its own within `ms` (postgres.js):
+   * a pool whose connections are all busy is slow, a server that cannot answer this is stalled.
+   */
+  probe?(ms: number): Promise<boolean>;
 }
 
 const drizzleOptions = { schema, casing: "snake_case" } as const;
@@ -53,6 +58,27 @@ export async function openPostgres(url: string, opts: { prepare: boolean; max: n
     driver: "postgres",
     close: () => client.end({ timeout: 5 }),
     abort: () => client.end({ timeout: 0 }),
+    probe: async (ms) => {
+      const seconds = Math.max(1, Math.ceil(ms / 1000));
+      const lone = postgres(url, {
+        prepare: opts.prepare,
+        max: 1,
+        connect_timeout: seconds,
+        onnotice: () => {},
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const silent = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      });
+      try {
+        return await Promise.race([lone`select 1`.then(() => true), silent]);
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+        void lone.end({ timeout: 0 }).catch(() => {});
+      }
+    },
   };
 }
 
@@ -77,18 +103,28 @@ export function getDbHandle(): Promise<DbHandle> {
   return globalForDb.__bacmrDb;
 }
 
+/** How long a stalled-pool check waits for its own connection's `select 1`. */
+const PROBE_MS = 2_000;
+
 /**
- * After a request found the database silent past its deadline: a postgres.js pool is dropped,
- * its connections closed at once, so that the next request connects afresh instead of queueing
- * behind a connection nothing answers on (a server frozen or gone without closing it). An
- * embedded PGlite lives in this process and is kept.
+ * After a request or the health check found the database silent: when `handle` (default: the
+ * current one) is a postgres.js pool that is still the process-wide one and the server does not
+ * answer a fresh connection either, the pool is dropped, its connections closed at once, so that
+ * the next request connects afresh instead of queueing behind connections nothing answers on (a
+ * server frozen, or gone without closing them). A pool that is only busy is kept, and so is an
+ * embedded PGlite, which lives in this process. Returns whether it dropped the pool.
  */
-export async function dropStalledDb(): Promise<void> {
+export async function dropIfStalled(handle?: DbHandle): Promise<boolean> {
   const current = globalForDb.__bacmrDb;
-  const handle = await current?.catch(() => undefined);
-  if (!handle?.abort) return;
-  if (globalForDb.__bacmrDb === current) globalForDb.__bacmrDb = undefined;
-  await handle.abort().catch((err: unknown) => console.error("[db] closing the stalled pool:", err));
+  const active = await current?.catch(() => undefined);
+  const target = handle ?? active;
+  if (!target?.abort || !target.probe || target !== active) return false;
+  if (await target.probe(PROBE_MS)) return false;
+  if (globalForDb.__bacmrDb !== current) return false;
+  globalForDb.__bacmrDb = undefined;
+  console.error("[db] the database does not answer: its connections are closed, the next request reconnects");
+  await target.abort().catch((err: unknown) => console.error("[db] closing the stalled pool:", err));
+  return true;
 }
 
 export async function getDb(): Promise<Db> {

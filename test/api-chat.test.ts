@@ -813,7 +813,7 @@ describe("chat endpoints: failures no handler expected", () => {
       expect(down.body, name).toStrictEqual(UNAVAILABLE);
     }
     // The database cannot even be opened.
-    vi.spyOn(dbClient, "getDb").mockRejectedValueOnce(new Error("PGlite could not start"));
+    vi.spyOn(dbClient, "getDbHandle").mockRejectedValueOnce(new Error("PGlite could not start"));
     const closed = await ask(ada, { message: "Salut", stream: false });
     expect(closed.status).toBe(503);
     expect(closed.body).toStrictEqual(UNAVAILABLE);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { setDbHandle } from "@/db/client";
+import { z } from "zod";
+import { dropIfStalled, setDbHandle } from "@/db/client";
 import { CHAT_DEADLINE, defineEndpoint, NO_DEADLINE } from "@/lib/api/define";
 import { resetEnvCache } from "@/lib/config/env";
 import { isDatabaseReachable } from "@/lib/health";
@@ -64,6 +65,7 @@ describe("request deadline", () => {
     const e = endpoint({ failures: { internal: unavailable, unavailable, schema: undefined as never } });
     const res = await call(route(e, never), { path: "/api/test-deadline" });
     expect(res).toMatchObject({ status: 503, body: unavailable.body });
+    expect(res.headers.get("retry-after")).toBe("5");
   });
 
   it("leaves work that ends in time alone, and work that is long by design", async () => {
@@ -91,15 +93,76 @@ describe("request deadline", () => {
     expect(CHAT_DEADLINE()).toBe(0);
   });
 
-  it("drops a postgres.js pool that stalled, so the next request connects afresh", async () => {
+  it("drops a postgres.js pool whose server does not answer a fresh connection, so the next request reconnects", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const abort = vi.fn(async () => {});
-    setDbHandle({ db: db(), driver: "postgres", close: async () => {}, abort });
+    const probe = vi.fn(async () => false);
+    setDbHandle({ db: db(), driver: "postgres", close: async () => {}, abort, probe });
     const res = await call(route(endpoint(), never), { path: "/api/test-deadline" });
     expect(res.status).toBe(503);
     await vi.waitFor(() => expect(abort).toHaveBeenCalledTimes(1));
+    expect(probe).toHaveBeenCalledTimes(1);
     // The process-wide handle (db/client.ts) is gone: the next getDb opens a new pool.
     expect((globalThis as { __bacmrDb?: unknown }).__bacmrDb).toBeUndefined();
+  });
+
+  it("keeps a pool that is only busy (its server answers a fresh connection), and one already replaced", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const abort = vi.fn(async () => {});
+    const busy = {
+      db: db(),
+      driver: "postgres" as const,
+      close: async () => {},
+      abort,
+      probe: async () => true,
+    };
+    setDbHandle(busy);
+    expect((await call(route(endpoint(), never), { path: "/api/test-deadline" })).status).toBe(503);
+    await sleep(50);
+    expect(abort).not.toHaveBeenCalled();
+    expect(await dropIfStalled(busy)).toBe(false);
+    // A request that stalled on an old pool does not close the one that replaced it.
+    const old = { ...busy, probe: async () => false };
+    expect(await dropIfStalled(old)).toBe(false);
+    expect(abort).not.toHaveBeenCalled();
+  });
+
+  it("does not count the time a slow client takes to send its body", async () => {
+    const e = endpoint({ method: "POST", body: z.object({ n: z.number() }) });
+    const handler = route(e, async ({ body }) => ({ got: (body as { n: number }).n }));
+    const chunks = ['{"n":', "41}"];
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = chunks.shift();
+        if (next === undefined) return controller.close();
+        if (next === "41}") await sleep(1_300);
+        controller.enqueue(new TextEncoder().encode(next));
+      },
+    });
+    const req = new Request("http://localhost/api/test-deadline", {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
+    const res = await handler(req, { params: Promise.resolve({}) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toStrictEqual({ got: 41 });
+  });
+
+  it("aborts the handler's signal at the deadline and invites a retry only of what is safe to repeat", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    let seen: AbortSignal | undefined;
+    const post = await call(
+      route(endpoint({ method: "POST" }), ({ signal }) => {
+        seen = signal;
+        return never();
+      }),
+      { path: "/api/test-deadline", method: "POST", body: {} },
+    );
+    expect(post.status).toBe(503);
+    expect(post.headers.get("retry-after")).toBeNull();
+    expect(seen?.aborted).toBe(true);
   });
 
   it("keeps the embedded database, which lives in this process", async () => {
@@ -113,7 +176,7 @@ describe("request deadline", () => {
   it("has the health check call a silent database down, quickly, and drop its stalled pool", async () => {
     const abort = vi.fn(async () => {});
     const silent = { execute: never } as unknown as ReturnType<typeof db>;
-    setDbHandle({ db: silent, driver: "postgres", close: async () => {}, abort });
+    setDbHandle({ db: silent, driver: "postgres", close: async () => {}, abort, probe: async () => false });
     const t = performance.now();
     expect(await isDatabaseReachable(silent, 200)).toBe(false);
     expect(performance.now() - t).toBeLessThan(2_000);

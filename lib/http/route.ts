@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Db, dropStalledDb, getDb } from "@/db/client";
+import { type Db, type DbHandle, dropIfStalled, getDbHandle } from "@/db/client";
 import { isDatabaseUnreachable } from "@/db/errors";
 import type { AuthMode, Endpoint } from "@/lib/api/define";
 import { appUrl, env } from "@/lib/config/env";
@@ -38,6 +38,8 @@ export interface HandlerContext<E extends AnyEndpoint> {
   body: Infer<B<E>>;
   principal: PrincipalFor<A<E>>;
   ip: string;
+  /** Aborted when the client goes away or the request's deadline passes. */
+  signal: AbortSignal;
 }
 
 /** A success body plus the headers and cookies to send with it. */
@@ -150,18 +152,26 @@ export function route<E extends AnyEndpoint>(
   endpoint: E,
   handler: (ctx: HandlerContext<E>) => Promise<HandlerResult<E>>,
 ): (req: Request, ctx: RouteContext) => Promise<Response> {
-  const run = async (req: Request, ctx: RouteContext): Promise<Response> => {
+  return async (req, ctx) => {
+    const seconds = endpoint.deadline ? endpoint.deadline() : env().REQUEST_TIMEOUT_SECONDS;
+    // Aborted at the deadline: a handler that listens (the tutor) stops, bills nothing more and
+    // stores nothing, since its client is told the request failed.
+    const late = new AbortController();
+    let handle: DbHandle | undefined;
     try {
       assertSameOrigin(req);
-      const db = await openDb();
+      handle = await within(seconds, late, openDb());
+      const db = handle.db;
       // Who is asking comes first: an anonymous caller learns nothing from validation errors.
-      const principal = await resolvePrincipal(db, req, endpoint.auth);
+      const principal = await within(seconds, late, resolvePrincipal(db, req, endpoint.auth));
       const rawParams = (await ctx?.params) ?? {};
       const params = endpoint.params ? parseWith(endpoint.params, "path", rawParams) : undefined;
       assertStorableText(params, "path");
       const rawQuery = Object.fromEntries(new URL(req.url).searchParams);
       const query = endpoint.query ? parseWith(endpoint.query, "query", rawQuery) : undefined;
       assertStorableText(query, "query");
+      // Reading the body is the client's time (a slow phone connection), not the server's: no
+      // deadline runs while it arrives.
       let body: unknown;
       const limit = endpoint.maxBodyBytes?.();
       if (limit && Number(req.headers.get("content-length") ?? 0) > limit.bytes) {
@@ -176,15 +186,20 @@ export function route<E extends AnyEndpoint>(
         body = parseWith(endpoint.body, "body", await readJsonBody(req));
         assertStorableText(body, "body");
       }
-      const result = await handler({
-        req,
-        db,
-        params,
-        query,
-        body,
-        principal,
-        ip: clientIp(req),
-      } as HandlerContext<E>);
+      const result = await within(
+        seconds,
+        late,
+        handler({
+          req,
+          db,
+          params,
+          query,
+          body,
+          principal,
+          ip: clientIp(req),
+          signal: AbortSignal.any([req.signal, late.signal]),
+        } as HandlerContext<E>),
+      );
       if (result instanceof Response) return result;
       const reply = result instanceof Reply ? result : new Reply(result);
       const out = endpoint.response ? endpoint.response.parse(reply.body) : reply.body;
@@ -192,39 +207,49 @@ export function route<E extends AnyEndpoint>(
       for (const c of reply.init.cookies ?? []) res.headers.append("set-cookie", serializeCookie(c));
       return res;
     } catch (err) {
+      if (err instanceof DeadlineExceeded) {
+        console.error(`[api] ${endpoint.method} ${endpoint.path}: no answer within ${err.seconds} s`);
+        // A postgres.js pool that stopped answering is dropped (only if a fresh connection gets
+        // no answer either: a busy pool is kept), so that the next request reconnects.
+        if (handle) void dropIfStalled(handle);
+        return failureResponse(endpoint, err.asApiError(req.method));
+      }
       return failureResponse(endpoint, err);
     }
   };
-  return (req, ctx) => {
-    const seconds = endpoint.deadline ? endpoint.deadline() : env().REQUEST_TIMEOUT_SECONDS;
-    return seconds ? withDeadline(endpoint, run(req, ctx), seconds) : run(req, ctx);
-  };
+}
+
+/** Thrown by `within` when the server's part of a request outlived its deadline. */
+class DeadlineExceeded extends Error {
+  constructor(readonly seconds: number) {
+    super(`no answer within ${seconds} s`);
+  }
+
+  /** The 503; only a request that is safe to repeat is invited to (Retry-After). */
+  asApiError(method: string): ApiError {
+    const repeatable = method === "GET" || method === "HEAD";
+    return new ApiError("SERVICE_UNAVAILABLE", "The server took too long to answer; try again", {
+      headers: repeatable ? { "Retry-After": "5" } : {},
+    });
+  }
 }
 
 /**
- * The request's response, or a 503 the client may retry once `seconds` have passed without one.
- * The work goes on in the background (nothing can cancel a query in flight) and its outcome is
- * dropped; with postgres.js the pool is dropped too, so that the next request connects afresh
- * instead of queueing behind a connection nothing answers on.
+ * `work`, or DeadlineExceeded once `seconds` (false or 0: none) have passed without it; `late` is
+ * aborted then. The work itself goes on in the background (nothing can cancel a query in flight)
+ * and its outcome is dropped.
  */
-async function withDeadline(
-  endpoint: AnyEndpoint,
-  work: Promise<Response>,
-  seconds: number,
-): Promise<Response> {
+async function within<T>(seconds: number | false, late: AbortController, work: Promise<T>): Promise<T> {
+  if (!seconds) return work;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<Response>((resolve) => {
+  const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      console.error(`[api] ${endpoint.method} ${endpoint.path}: no answer within ${seconds} s`);
-      void dropStalledDb();
-      const err = new ApiError("SERVICE_UNAVAILABLE", "The server took too long to answer; try again", {
-        headers: { "Retry-After": "5" },
-      });
-      resolve(failureResponse(endpoint, err));
+      late.abort(new DeadlineExceeded(seconds));
+      reject(new DeadlineExceeded(seconds));
     }, seconds * 1000);
   });
   try {
-    return await Promise.race([work, late]);
+    return await Promise.race([work, expired]);
   } finally {
     clearTimeout(timer);
   }
@@ -242,7 +267,8 @@ function failureResponse(endpoint: AnyEndpoint, err: unknown): Response {
   if (unreachable) console.error(`[api] ${where}: database unreachable:`, outageCause(err));
   const outage = unreachable || (err instanceof ApiError && err.code === "SERVICE_UNAVAILABLE");
   if (outage && endpoint.failures) {
-    return json(endpoint.failures.unavailable.body, endpoint.failures.unavailable.status);
+    const headers = err instanceof ApiError ? err.headers : undefined;
+    return json(endpoint.failures.unavailable.body, endpoint.failures.unavailable.status, headers);
   }
   if (unreachable) return errorResponse(new ApiError("SERVICE_UNAVAILABLE", "Database unavailable"));
   if (err instanceof ApiError) return errorResponse(err);
@@ -260,9 +286,9 @@ function outageCause(err: unknown): string {
   return `${typeof e.code === "string" ? `${e.code} ` : ""}${String(e.message ?? e)}`;
 }
 
-async function openDb(): Promise<Db> {
+async function openDb(): Promise<DbHandle> {
   try {
-    return await getDb();
+    return await getDbHandle();
   } catch (err) {
     console.error("[api] database unavailable:", err);
     throw new ApiError("SERVICE_UNAVAILABLE", "Database unavailable");

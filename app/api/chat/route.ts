@@ -13,7 +13,7 @@ function wantsJson(req: Request, stream: boolean | undefined): boolean {
   return accept.includes("application/json") && !accept.includes("text/event-stream");
 }
 
-export const POST = route(chat, async ({ db, req, body, principal, ip }) => {
+export const POST = route(chat, async ({ db, req, body, principal, ip, signal }) => {
   const input: TutorInput = {
     userId: principal.user.id,
     ip,
@@ -28,7 +28,7 @@ export const POST = route(chat, async ({ db, req, body, principal, ip }) => {
     language: body.language,
     hintLevel: body.hint_level,
     regenerate: body.regenerate,
-    signal: req.signal,
+    signal,
   };
   if (!wantsJson(req, body.stream))
     return createUIMessageStreamResponse({ stream: await streamTutorUI(db, input) });

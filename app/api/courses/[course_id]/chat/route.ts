@@ -14,14 +14,14 @@ export const GET = route(courseChatHistory, async ({ db, principal, params }) =>
   })),
 );
 
-export const POST = route(courseChat, async ({ db, req, principal, params, body, ip }) => {
+export const POST = route(courseChat, async ({ db, principal, params, body, ip, signal }) => {
   const { response, timestamp } = await askCourse(db, {
     userId: principal.user.id,
     courseId: params.course_id,
     message: body.message,
     history: body.history,
     ip,
-    signal: req.signal,
+    signal,
   });
   return { response, timestamp: timestamp.toISOString() };
 });
