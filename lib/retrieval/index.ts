@@ -130,10 +130,15 @@ export async function hybridSearch(
           // row and scans exactly (~80 ms at 10k here, against ~5 ms through the index): this
           // plan exists to read the indexes, so tell it so (npm run bench:search). A filtered
           // read goes on past the rows its scope drops (relaxed order: the fusion re-sorts).
+          // (hnsw.iterative_scan exists from pgvector 0.8 on, and naming it before is an error:
+          // only the filtered plan, which needs it, sets it.)
           await tx.execute(
-            sql`select set_config('hnsw.ef_search', ${String(VECTOR_POOL)}, true),
+            plan === "filtered-index"
+              ? sql`select set_config('hnsw.ef_search', ${String(VECTOR_POOL)}, true),
                        set_config('enable_seqscan', 'off', true),
-                       set_config('hnsw.iterative_scan', ${plan === "filtered-index" ? "relaxed_order" : "off"}, true)`,
+                       set_config('hnsw.iterative_scan', 'relaxed_order', true)`
+              : sql`select set_config('hnsw.ef_search', ${String(VECTOR_POOL)}, true),
+                       set_config('enable_seqscan', 'off', true)`,
           );
           return tx.execute(statementFor(true));
         });
@@ -230,9 +235,10 @@ function indexedQuery({
   // the documents table through every passage, and stale statistics make it do so. Prefiltered,
   // the vector pool's HNSW scan checks the scope (a plain list of documents) row by row and goes
   // on until it has its candidates, or has read hnsw.max_scan_tuples rows: a question about
-  // another subject than the filter's finds its nearest passages all filtered out. The word pool
-  // stays unfiltered: filtered, a GIN read must visit every passage sharing a word with the
-  // question before it can stop (2 s at 100k for a maths question in physics).
+  // another subject than the filter's finds its nearest passages all filtered out. The pool of
+  // partial word matches stays unfiltered: filtered, a read must visit every passage sharing a
+  // word with the question before it can stop (2 s at 100k for a maths question in physics);
+  // the pool of passages holding all its words is selective enough to be read within the scope.
   const inPool = prefilter ? sql`and ${scope}` : sql``;
   return sql`
     with vec_pool as materialized (
@@ -253,7 +259,7 @@ function indexedQuery({
     -- a large library; instead rank the passages with all its words and, for partial matches,
     -- a bounded sample of those with any.
     fts_ids as materialized (
-      (select c.id from chunks c where c.tsv @@ ${ftsAllQuery} and c.embedding_model = ${model} limit ${FTS_ALL_POOL})
+      (select c.id from chunks c where c.tsv @@ ${ftsAllQuery} and c.embedding_model = ${model} ${inPool} limit ${FTS_ALL_POOL})
       union
       (select c.id from chunks c where c.tsv @@ ${ftsQuery} and c.embedding_model = ${model} limit ${FTS_ANY_POOL})
     ),
@@ -419,6 +425,25 @@ export function isRelevant(
   return (question.language === "ar") === (passageLanguage === "ar");
 }
 
+let iterativeScans: Promise<boolean> | undefined;
+
+/** Whether pgvector scans HNSW iteratively (0.8 and later), which the filtered-index plan needs. */
+async function hasIterativeScans(db: DbOrTx): Promise<boolean> {
+  iterativeScans ??= db
+    .execute(sql`select extversion from pg_extension where extname = 'vector'`)
+    .then((r) => {
+      const [major = 0, minor = 0] = (rowsOf<{ extversion: string }>(r)[0]?.extversion ?? "0")
+        .split(".")
+        .map(Number);
+      return major > 0 || minor >= 8;
+    })
+    .catch(() => {
+      iterativeScans = undefined;
+      return false;
+    });
+  return iterativeScans;
+}
+
 /** What a citation and the relevance rule need of a textbook. */
 interface DocumentFacts {
   id: string;
@@ -473,7 +498,7 @@ export async function searchLibrary(
     if (docs.length === 0) return [];
     known = new Map(docs.map((d) => [d.id, d]));
     const size = docs.reduce((n, d) => n + Number(d.chunk_count), 0);
-    plan = size <= EXACT_SCAN_MAX ? "exact" : "filtered-index";
+    plan = size > EXACT_SCAN_MAX && (await hasIterativeScans(db)) ? "filtered-index" : "exact";
     scope = sql`c.document_id = any(${`{${docs.map((d) => d.id).join(",")}}`}::uuid[])`;
   }
   const floor = minSimilarity(getEmbedder().model);
