@@ -40,6 +40,14 @@ describe("env", () => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`${name}:`));
   });
 
+  it("trusts X-Forwarded-For on Vercel unless told otherwise, and nowhere else by default", () => {
+    expect(parseEnv({}).TRUST_PROXY).toBe(false);
+    expect(parseEnv({ VERCEL: "1" }).TRUST_PROXY).toBe(true);
+    expect(parseEnv({ VERCEL: "1", TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
+    expect(parseEnv({ REQUEST_TIMEOUT_SECONDS: "3600" }).REQUEST_TIMEOUT_SECONDS).toBe(3600);
+    expect(() => parseEnv({ REQUEST_TIMEOUT_SECONDS: "3601" })).toThrow(/REQUEST_TIMEOUT_SECONDS/);
+  });
+
   it("keeps the crawler's concurrency within 1 to 8", () => {
     expect(parseEnv({}).SCRAPER_CONCURRENCY).toBe(2);
     expect(parseEnv({ SCRAPER_CONCURRENCY: "1" }).SCRAPER_CONCURRENCY).toBe(1);

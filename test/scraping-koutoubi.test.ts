@@ -132,6 +132,8 @@ describe("redirectTarget", () => {
     "http://169.254.169.254/latest/meta-data/",
     "http://10.0.0.1/",
     "https://koutoubi.mr.evil.example/",
+    "https://koutoubi.mr:6379/",
+    "http://www.koutoubi.mr:8080/a/",
     "ftp://www.koutoubi.mr/a/",
     "javascript:alert(1)",
     "http://[::1",

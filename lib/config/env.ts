@@ -52,7 +52,7 @@ const shape = z.object({
   CHAT_MAX_OUTPUT_TOKENS: int(1024, 16),
   CHAT_TIMEOUT_SECONDS: int(60, 1),
   /** Longest an API request is worked on before a 503 (0: no limit); see Endpoint.deadline. */
-  REQUEST_TIMEOUT_SECONDS: int(30, 0),
+  REQUEST_TIMEOUT_SECONDS: int(30, 0, 3600),
   /** The offline tutor's pause before each word, so its answers stream visibly (unset: 10 ms, 0 in tests). */
   OFFLINE_TUTOR_WORD_DELAY_MS: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
@@ -90,6 +90,7 @@ const shape = z.object({
   RATE_LIMIT_REQUESTS: int(10, 1),
   RATE_LIMIT_WINDOW: int(60, 1),
   RATE_LIMIT_USER_REQUESTS: int(30, 1),
+  /** Unset: true on Vercel (see parseEnv), false elsewhere. */
   TRUST_PROXY: bool(false),
 });
 
@@ -127,7 +128,10 @@ export function env(): Env {
 }
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = schema.safeParse(source);
+  // Vercel's edge writes the client's address into X-Forwarded-For, and no server.mjs runs
+  // there to pass the socket's: trust the header unless told otherwise.
+  const withPlatform = source.VERCEL && !source.TRUST_PROXY ? { ...source, TRUST_PROXY: "true" } : source;
+  const result = schema.safeParse(withPlatform);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);

@@ -499,7 +499,8 @@ export function redirectTarget(location: string, from: string, baseUrl: string):
   if (!url) return null;
   const base = new URL(baseUrl);
   if (url.host === base.host) return url.href;
-  if (!PORTAL_HOSTS.has(url.hostname.toLowerCase())) return null;
+  // The portal's other hosts on their default port only (not koutoubi.mr:6379).
+  if (!PORTAL_HOSTS.has(url.hostname.toLowerCase()) || url.port !== "") return null;
   return PORTAL_HOSTS.has(base.hostname.toLowerCase()) ? url.href : resolvePortalUrl(url.href, baseUrl);
 }
 
