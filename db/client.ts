@@ -3,6 +3,7 @@ import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { env } from "@/lib/config/env";
+import { unlessLate } from "@/lib/deadline";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -66,16 +67,15 @@ export async function openPostgres(url: string, opts: { prepare: boolean; max: n
         connect_timeout: seconds,
         onnotice: () => {},
       });
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const silent = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      });
       try {
-        return await Promise.race([lone`select 1`.then(() => true), silent]);
+        return await unlessLate(
+          lone`select 1`.then(() => true),
+          ms,
+          () => false,
+        );
       } catch {
         return false;
       } finally {
-        clearTimeout(timer);
         void lone.end({ timeout: 0 }).catch(() => {});
       }
     },

@@ -6,7 +6,7 @@ import * as signinRoute from "@/app/api/auth/signin/route";
 import * as signupRoute from "@/app/api/auth/signup/route";
 import * as healthRoute from "@/app/api/health/route";
 import * as meRoute from "@/app/api/me/route";
-import { rowsOf } from "@/db/client";
+import { openPostgres, rowsOf } from "@/db/client";
 import { setRole } from "@/lib/profiles";
 import { useSocketDb } from "./helpers/db";
 import { call } from "./helpers/http";
@@ -93,5 +93,17 @@ describe("postgres.js driver (pglite-socket on 127.0.0.1)", () => {
       token: survivor.accessToken,
     });
     expect(del.status).toBe(409);
+  });
+
+  it("the stalled-pool probe: no server answering within its time is false, quickly", async () => {
+    // Port 9 (discard) has nothing listening here: the connection is refused at once.
+    const nobody = await openPostgres("postgres://postgres:postgres@127.0.0.1:9/postgres", {
+      prepare: true,
+      max: 1,
+    });
+    const t = performance.now();
+    expect(await nobody.probe?.(1_000)).toBe(false);
+    expect(performance.now() - t).toBeLessThan(3_000);
+    await nobody.close();
   });
 });

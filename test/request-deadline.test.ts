@@ -3,6 +3,7 @@ import { z } from "zod";
 import { dropIfStalled, setDbHandle } from "@/db/client";
 import { CHAT_DEADLINE, defineEndpoint, NO_DEADLINE } from "@/lib/api/define";
 import { resetEnvCache } from "@/lib/config/env";
+import { unlessLate } from "@/lib/deadline";
 import { isDatabaseReachable } from "@/lib/health";
 import { route } from "@/lib/http/route";
 import { useTestDb } from "./helpers/db";
@@ -183,5 +184,18 @@ describe("request deadline", () => {
     expect(abort).toHaveBeenCalledTimes(1);
     setDbHandle(handle());
     expect(await isDatabaseReachable(db())).toBe(true);
+  });
+});
+
+describe("unlessLate", () => {
+  it("gives the work's outcome in time, else what late() returns or throws", async () => {
+    expect(await unlessLate(Promise.resolve(1), 50, () => "late")).toBe(1);
+    await expect(unlessLate(Promise.reject(new Error("boom")), 50, () => "late")).rejects.toThrow("boom");
+    expect(await unlessLate(never(), 20, () => "late")).toBe("late");
+    await expect(
+      unlessLate(never(), 20, () => {
+        throw new Error("too late");
+      }),
+    ).rejects.toThrow("too late");
   });
 });

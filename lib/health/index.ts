@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type DbOrTx, dropIfStalled } from "@/db/client";
+import { unlessLate } from "@/lib/deadline";
 
 /** How long the health check waits for `select 1`: a database that says nothing is down. */
 export const HEALTH_QUERY_TIMEOUT_MS = 3_000;
@@ -10,17 +11,15 @@ export const HEALTH_QUERY_TIMEOUT_MS = 3_000;
  * does not answer a fresh connection either is dropped so that the next request reconnects.
  */
 export async function isDatabaseReachable(db: DbOrTx, timeoutMs = HEALTH_QUERY_TIMEOUT_MS): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const silent = new Promise<"silent">((resolve) => {
-    timer = setTimeout(() => resolve("silent"), timeoutMs);
-  });
   try {
-    const outcome = await Promise.race([db.execute(sql`select 1`).then(() => "ok" as const), silent]);
+    const outcome = await unlessLate(
+      db.execute(sql`select 1`).then(() => "ok" as const),
+      timeoutMs,
+      () => "silent" as const,
+    );
     if (outcome === "silent") await dropIfStalled();
     return outcome === "ok";
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }

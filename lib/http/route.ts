@@ -3,6 +3,7 @@ import { type Db, type DbHandle, dropIfStalled, getDbHandle } from "@/db/client"
 import { isDatabaseUnreachable } from "@/db/errors";
 import type { AuthMode, Endpoint } from "@/lib/api/define";
 import { appUrl, env } from "@/lib/config/env";
+import { unlessLate } from "@/lib/deadline";
 import type { Profile } from "@/lib/profiles";
 import { ApiError, errorBody } from "./errors";
 import { resolvePrincipal } from "./principal";
@@ -241,18 +242,10 @@ class DeadlineExceeded extends Error {
  */
 async function within<T>(seconds: number | false, late: AbortController, work: Promise<T>): Promise<T> {
   if (!seconds) return work;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      late.abort(new DeadlineExceeded(seconds));
-      reject(new DeadlineExceeded(seconds));
-    }, seconds * 1000);
+  return unlessLate(work, seconds * 1000, () => {
+    late.abort(new DeadlineExceeded(seconds));
+    throw new DeadlineExceeded(seconds);
   });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
