@@ -27,24 +27,19 @@ export async function getDocumentOrThrow(db: DbOrTx, documentId: string): Promis
 export async function listDocuments(
   db: DbOrTx,
   { status, limit, offset }: { status?: DocumentStatus; limit: number; offset: number },
-): Promise<{ documents: (Document & { chunkCount: number })[]; total: number }> {
+): Promise<{ documents: Document[]; total: number }> {
   const where = status ? eq(documents.status, status) : undefined;
   const [rows, [totalRow]] = await Promise.all([
     db
-      .select({ doc: documents, chunkCount: sql<number>`count(${chunks.id})::int` })
+      .select()
       .from(documents)
-      .leftJoin(chunks, eq(chunks.documentId, documents.id))
       .where(where)
-      .groupBy(documents.id)
       .orderBy(desc(documents.createdAt), desc(documents.id))
       .limit(limit)
       .offset(offset),
     db.select({ n: count() }).from(documents).where(where),
   ]);
-  return {
-    documents: rows.map((r) => ({ ...r.doc, chunkCount: Number(r.chunkCount) })),
-    total: Number(totalRow?.n ?? 0),
-  };
+  return { documents: rows, total: Number(totalRow?.n ?? 0) };
 }
 
 export interface UploadCurriculumInput {
@@ -156,17 +151,15 @@ export async function deleteDocument(
 export interface Textbook extends Document {
   pageStart: number | null;
   pageEnd: number | null;
-  chunkCount: number;
 }
 
-/** Ready documents with their page range and passage count, aggregated from their chunks. */
+/** Ready documents with their page range, from their chunks (their passage count is their own). */
 function selectTextbooks(db: DbOrTx, where: SQL | undefined) {
   return db
     .select({
       doc: documents,
       pageStart: sql<number | null>`min(${chunks.pageStart})`,
       pageEnd: sql<number | null>`max(${chunks.pageEnd})`,
-      chunkCount: sql<number>`count(${chunks.id})::int`,
     })
     .from(documents)
     .leftJoin(chunks, eq(chunks.documentId, documents.id))
@@ -174,14 +167,9 @@ function selectTextbooks(db: DbOrTx, where: SQL | undefined) {
     .groupBy(documents.id);
 }
 
-function toTextbook(r: {
-  doc: Document;
-  pageStart: unknown;
-  pageEnd: unknown;
-  chunkCount: unknown;
-}): Textbook {
+function toTextbook(r: { doc: Document; pageStart: unknown; pageEnd: unknown }): Textbook {
   const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return { ...r.doc, pageStart: n(r.pageStart), pageEnd: n(r.pageEnd), chunkCount: Number(r.chunkCount) };
+  return { ...r.doc, pageStart: n(r.pageStart), pageEnd: n(r.pageEnd) };
 }
 
 /** Distinct subjects of ready documents, alphabetical. */
