@@ -95,7 +95,14 @@ async function send(
   opts: { token?: string; body?: Record<string, unknown> | FormData; headers?: Record<string, string> } = {},
 ): Promise<CallResult> {
   const handler = await handlerFor(e);
-  const params = Object.fromEntries(paramNames(e).map((n) => [n, world.ids[n] ?? "missing"]));
+  const params = Object.fromEntries(
+    paramNames(e).map((n) => {
+      // A parameter the world has no resource for would answer 404 to everyone, owner included.
+      const id = world.ids[n];
+      if (!id) throw new Error(`${keyOf(e)}: the test world has no resource for {${n}}`);
+      return [n, id];
+    }),
+  );
   const query = VALID_QUERY[keyOf(e)];
   const path = concretePath(e, params) + (query ? `?${query}` : "");
   const headers = new Headers({ ...freshIp(), ...opts.headers });

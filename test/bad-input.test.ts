@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { rowsOf } from "@/db/client";
 import { endpoints } from "@/lib/api";
 import type { Endpoint } from "@/lib/api/define";
 import { documentedErrors } from "@/lib/api/openapi";
@@ -200,8 +201,7 @@ function plausible(name: string, prop: Record<string, unknown>): unknown {
   const types = [prop, ...((prop.anyOf as Record<string, unknown>[] | undefined) ?? [])];
   const t = types.find((x) => x.type || x.enum) ?? prop;
   if (Array.isArray(t.enum)) return t.enum[0];
-  if (t.format === "uuid")
-    return world.ids[name] ?? world.ids[name.replace(/_id$/, "_id")] ?? world.victim.id;
+  if (t.format === "uuid") return world.ids[name] ?? world.victim.id;
   if (name.includes("email")) return `fuzz.${Date.now().toString(36)}@example.com`;
   if (name.includes("password")) return "password-123";
   if (t.type === "integer" || t.type === "number") return (t.minimum as number | undefined) ?? 1;
@@ -487,7 +487,7 @@ function toRequest(e: Endpoint, r: HostileRequest): Request {
 async function rowCounts(): Promise<Record<string, number>> {
   const cols = COUNTED_TABLES.map((t) => `(select count(*)::int from ${t}) as ${t}`).join(", ");
   const res = await db().execute(sql.raw(`select ${cols}`));
-  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Record<string, number>[];
+  const rows = rowsOf<Record<string, number>>(res);
   return rows[0] ?? {};
 }
 
@@ -571,7 +571,7 @@ describe("hostile input never breaks an endpoint", () => {
     const res = await db().execute(
       sql.raw("select storage_key as key from materials union all select storage_key from documents"),
     );
-    const keys = ((Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { key: string | null }[])
+    const keys = rowsOf<{ key: string | null }>(res)
       .map((r) => r.key)
       .filter((k): k is string => k !== null);
     expect(keys.length).toBeGreaterThan(2);

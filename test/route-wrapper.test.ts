@@ -97,13 +97,15 @@ describe("route wrapper: NUL characters", () => {
 describe("route wrapper: text Postgres cannot store", () => {
   it("answers 400 naming the field for a lone surrogate (it was a 500 at the first query)", async () => {
     const u = await createSignedInUser(db());
-    const res = await call(meRoute.PATCH, {
-      path: "/api/me",
-      method: "PATCH",
-      token: u.accessToken,
-      rawBody: '{"full_name":"Ali \\ud800"}',
-      headers: { "content-type": "application/json" },
-    });
+    const rename = (rawBody: string) =>
+      call(meRoute.PATCH, {
+        path: "/api/me",
+        method: "PATCH",
+        token: u.accessToken,
+        rawBody,
+        headers: { "content-type": "application/json" },
+      });
+    const res = await rename('{"full_name":"Ali \\ud800"}');
     expect(res.status).toBe(400);
     expect(res.body).toStrictEqual({
       detail: "full_name: must be valid Unicode (no lone surrogates)",
@@ -113,13 +115,7 @@ describe("route wrapper: text Postgres cannot store", () => {
       ],
     });
     // A well-formed pair (an emoji) is text like any other.
-    const emoji = await call(meRoute.PATCH, {
-      path: "/api/me",
-      method: "PATCH",
-      token: u.accessToken,
-      rawBody: '{"full_name":"Ali \\ud83d\\ude00"}',
-      headers: { "content-type": "application/json" },
-    });
+    const emoji = await rename('{"full_name":"Ali \\ud83d\\ude00"}');
     expect(emoji.status).toBe(200);
     expect(emoji.body.full_name).toBe("Ali 😀");
   });
