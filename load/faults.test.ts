@@ -196,7 +196,7 @@ describe("the database connection lost and back (postgres.js → pglite-socket)"
   it("answers a clean error while the database is down, never hangs, and recovers without a restart", async () => {
     const dir = tempDir("dbloss");
     // One connection (see load/run.ts: pglite-socket interleaves the messages of several).
-    let db = await startSocketDb(path.join(dir, "pg"), DB_PORT, 1);
+    let db = await startSocketDb(path.join(dir, "pg"), DB_PORT);
     sockets.push(db);
     // A short request deadline: a query sent on a connection the stopped server left open is never
     // answered, and the deadline (lib/http/route.ts) is what ends such a request.
@@ -237,7 +237,7 @@ describe("the database connection lost and back (postgres.js → pglite-socket)"
     }
     for (const r of down) expect(r.ms).toBeLessThan(10_000);
 
-    db = await startSocketDb(path.join(dir, "pg"), DB_PORT, 1);
+    db = await startSocketDb(path.join(dir, "pg"), DB_PORT);
     sockets.push(db);
     const deadline = Date.now() + 30_000;
     let health: Res;

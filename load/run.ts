@@ -55,7 +55,6 @@ const SITE_PORT = Number(process.env.LOAD_SITE_PORT ?? 3960);
 /** Short so that the end of the run can wait for the sweep of a lost reservation. */
 const RESERVATION_TTL_SECONDS = 30;
 const REQUEST_TIMEOUT_MS = 60_000;
-const SOCKET_CONNECTIONS = Number(process.env.LOAD_SOCKET_CONNECTIONS ?? 1);
 
 const FIXTURES = path.resolve(ROOT, "../shared/fixtures");
 const SITE_DIR = path.join(FIXTURES, "koutoubi/site");
@@ -480,9 +479,9 @@ async function runDriver(driver: "pglite" | "postgres"): Promise<DriverResult> {
     if (driver === "postgres") {
       // One connection: pglite-socket queues each protocol message on its own, so the extended
       // protocol (Parse/Bind/Execute…) of two connections interleaves in PGlite's one session.
-      socket = await startSocketDb(path.join(dir, "socket-pglite"), DB_PORT, SOCKET_CONNECTIONS);
+      socket = await startSocketDb(path.join(dir, "socket-pglite"), DB_PORT);
       env.DATABASE_URL = socket.url;
-      env.DATABASE_POOL_MAX = String(SOCKET_CONNECTIONS);
+      env.DATABASE_POOL_MAX = "1";
     }
     app = await startApp({ port: APP_PORT, env });
     const startupMs = Math.round(performance.now() - t);

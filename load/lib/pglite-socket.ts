@@ -8,11 +8,11 @@ export interface SocketDb {
   stop(): Promise<void>;
 }
 
-/** Starts load/lib/pglite-server.ts on 127.0.0.1:port over `dir` and waits for it to listen. */
-export async function startSocketDb(dir: string, port: number, maxConnections = 4): Promise<SocketDb> {
+/** Starts load/lib/pglite-server.ts (one connection) on 127.0.0.1:port over `dir` and waits for it to listen. */
+export async function startSocketDb(dir: string, port: number): Promise<SocketDb> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "load/lib/pglite-server.ts", dir, String(port), String(maxConnections)],
+    ["--import", "tsx", "load/lib/pglite-server.ts", dir, String(port)],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: process.env },
   );
   let output = "";
