@@ -54,9 +54,8 @@ const shape = z.object({
   /** Longest an API request is worked on before a 503 (0: no limit); see Endpoint.deadline. */
   REQUEST_TIMEOUT_SECONDS: int(30, 0, 3600),
   /** The offline tutor's pause before each word, so its answers stream visibly (unset: 10 ms, 0 in tests). */
-  OFFLINE_TUTOR_WORD_DELAY_MS: z.preprocess(
-    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z.coerce.number().int().min(0).max(1000).optional(),
+  OFFLINE_TUTOR_WORD_DELAY_MS: optionalString.pipe(
+    z.coerce.number<string>().int().min(0).max(1000).optional(),
   ),
 
   WALLET_SIGNUP_GRANT: int(20000, 0),
