@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isRelevant, minSimilarity, termCoverage } from "@/lib/retrieval";
-import { detectLanguage } from "@/lib/text/language";
+import { askedQuestion, isRelevant, minSimilarity, termCoverage } from "@/lib/retrieval";
 
 // The rule that decides between quoting a passage and saying "not in your textbooks". The
 // figures are the fixture library's (npm run eval): the unanswerable q059 met a lesson on work in
 // Arabic at 0.17 and a French passage sharing one word of five at 0.156; the answerable q006
 // (English question, French page) has its page at 0.165 with no word in common.
 const floor = minSimilarity("local-hash-v1");
-const ask = (text: string) => ({ text, language: detectLanguage(text) });
+const ask = (text: string) => ({ ...askedQuestion(text), text });
 
 const BAC = ask("Quel est le coefficient des maths en série C au bac mauritanien ?");
 const POLYNOMIAL =

@@ -14,7 +14,7 @@ import { adminCreateUser } from "@/lib/auth";
 import { uploadCurriculum } from "@/lib/curriculum/documents";
 import { countRunnableJobs } from "@/lib/ingest/jobs";
 import { kickIngestion } from "@/lib/ingest/runner";
-import { hybridSearch, searchLibrary } from "@/lib/retrieval";
+import { type FusionWeights, hybridSearch, searchLibrary } from "@/lib/retrieval";
 
 export const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures");
 
@@ -194,20 +194,10 @@ export async function evaluate(
   for (const q of answerable) {
     // vector- and text-only: the same indexed search of the whole library as searchLibrary, one
     // ranking left out, and no relevance floor; hybrid: searchLibrary itself, floor included.
-    const vector = await hybridSearch(db, {
-      scope: LIBRARY,
-      query: q.question,
-      limit: DEPTH,
-      plan: "index",
-      fusion: { vector: 1, text: 0 },
-    });
-    const text = await hybridSearch(db, {
-      scope: LIBRARY,
-      query: q.question,
-      limit: DEPTH,
-      plan: "index",
-      fusion: { vector: 0, text: 1 },
-    });
+    const oneRanking = (fusion: FusionWeights) =>
+      hybridSearch(db, { scope: LIBRARY, query: q.question, limit: DEPTH, plan: "index", fusion });
+    const vector = await oneRanking({ vector: 1, text: 0 });
+    const text = await oneRanking({ vector: 0, text: 1 });
     const hybrid = (await searchLibrary(db, { query: q.question, limit: DEPTH })).map((p) => ({
       documentId: p.documentId,
       pageStart: p.page,

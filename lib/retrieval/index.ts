@@ -398,11 +398,29 @@ const STRONG_MARGIN = 0.11;
  * but a passage with all their words is plainly about them.
  */
 export function termCoverage(question: string, passage: string): number {
+  return coverageOf(question)(passage);
+}
+
+/** termCoverage with the question's words taken once, for the many passages of one search. */
+function coverageOf(question: string): (passage: string) => number {
   const wanted = [...new Set(terms(question))];
-  if (wanted.length === 0) return 0;
-  const have = new Set(terms(passage));
-  const found = wanted.filter((t) => have.has(t) || [...have].some((h) => sameTerm(t, h)));
-  return found.length / wanted.length;
+  return (passage) => {
+    if (wanted.length === 0) return 0;
+    const have = new Set(terms(passage));
+    const list = [...have];
+    const found = wanted.filter((t) => have.has(t) || list.some((h) => sameTerm(t, h)));
+    return found.length / wanted.length;
+  };
+}
+
+/** A question as the relevance rule reads it: its language and its words, taken once. */
+export interface AskedQuestion {
+  language: TextLanguage;
+  coverage(passage: string): number;
+}
+
+export function askedQuestion(text: string): AskedQuestion {
+  return { language: detectLanguage(text), coverage: coverageOf(text) };
 }
 
 /**
@@ -413,12 +431,12 @@ export function termCoverage(question: string, passage: string): number {
  */
 export function isRelevant(
   hit: { similarity: number; content: string },
-  question: { text: string; language: TextLanguage },
+  question: AskedQuestion,
   passageLanguage: string,
   floor: number,
 ): boolean {
   if (hit.similarity >= floor + STRONG_MARGIN) return true;
-  const coverage = termCoverage(question.text, hit.content);
+  const coverage = question.coverage(hit.content);
   if (coverage >= MIN_COVERAGE) return true;
   if (hit.similarity < floor) return false;
   if (question.language === passageLanguage) return coverage >= MIN_WEAK_COVERAGE;
@@ -469,15 +487,12 @@ export async function searchLibrary(
     subject,
     language,
     limit,
-    fusion,
   }: {
     query: string;
     grade?: string;
     subject?: string;
     language?: string;
     limit: number;
-    /** Fusion weights other than the defaults (the evaluation compares them). */
-    fusion?: FusionWeights;
   },
 ): Promise<LibraryPassage[]> {
   let plan: SearchPlan = "index";
@@ -504,7 +519,7 @@ export async function searchLibrary(
   const floor = minSimilarity(getEmbedder().model);
   // The rule applies to every candidate before the cut: a relevant passage ranked below
   // irrelevant ones (a partial word match ranks high in full-text search) must still make it.
-  const candidates = await hybridSearch(db, { scope, query, limit: CANDIDATES, plan, fusion });
+  const candidates = await hybridSearch(db, { scope, query, limit: CANDIDATES, plan });
   if (candidates.length === 0) return [];
   const byId =
     known ??
@@ -518,7 +533,7 @@ export async function searchLibrary(
         ),
       ).map((d) => [d.id, d]),
     );
-  const asked = { text: query, language: detectLanguage(query) };
+  const asked = askedQuestion(query);
   const hits = candidates
     .filter((h) => isRelevant(h, asked, byId.get(h.documentId as string)?.language ?? "", floor))
     .slice(0, limit);
