@@ -1,9 +1,18 @@
-/** Whether a Postgres error of this SQLSTATE is anywhere in the chain (drizzle, PGlite, postgres.js wrap it). */
-function hasCode(err: unknown, code: string): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === code) return true;
+/**
+ * An error and its causes, outermost first (drizzle, PGlite and postgres.js wrap each other's),
+ * at most 16 and each once: a cause pointing back up the chain cannot hang an error handler.
+ */
+export function causes(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let e: unknown = err; e && out.length < 16 && !out.includes(e); e = (e as { cause?: unknown }).cause) {
+    out.push(e);
   }
-  return false;
+  return out;
+}
+
+/** Whether a Postgres error of this SQLSTATE is anywhere in the chain. */
+function hasCode(err: unknown, code: string): boolean {
+  return causes(err).some((e) => (e as { code?: unknown }).code === code);
 }
 
 /** unique_violation (23505). */
@@ -47,7 +56,7 @@ const SOCKET_CODES = new Set([
  */
 export function isDatabaseUnreachable(err: unknown): boolean {
   let inQuery = false;
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+  for (const e of causes(err)) {
     const code = (e as { code?: unknown }).code;
     if (
       typeof (e as { message?: unknown }).message === "string" &&

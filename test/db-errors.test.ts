@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDatabaseUnreachable, isUniqueViolation } from "@/db/errors";
+import { causes, isDatabaseUnreachable, isUniqueViolation } from "@/db/errors";
 
 /** What drizzle throws around a driver error. */
 const failedQuery = (cause: unknown) =>
@@ -32,5 +32,18 @@ describe("isDatabaseUnreachable", () => {
     );
     expect(isDatabaseUnreachable(new Error("boom"))).toBe(false);
     expect(isDatabaseUnreachable(null)).toBe(false);
+  });
+});
+
+describe("causes", () => {
+  it("walks an error's causes outermost first, each once, so a loop cannot hang a handler", () => {
+    const inner = coded("ECONNRESET");
+    const outer = failedQuery(inner);
+    expect(causes(outer)).toStrictEqual([outer, inner]);
+    const loop = coded("X") as Error & { cause?: unknown };
+    loop.cause = failedQuery(loop);
+    expect(causes(loop)).toHaveLength(2);
+    expect(isDatabaseUnreachable(loop)).toBe(false);
+    expect(isUniqueViolation(loop)).toBe(false);
   });
 });

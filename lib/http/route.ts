@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type Db, type DbHandle, dropIfStalled, getDbHandle } from "@/db/client";
-import { isDatabaseUnreachable } from "@/db/errors";
+import { causes, isDatabaseUnreachable } from "@/db/errors";
 import type { AuthMode, Endpoint } from "@/lib/api/define";
 import { appUrl, env } from "@/lib/config/env";
 import { unlessLate } from "@/lib/deadline";
@@ -274,8 +274,7 @@ const INTERNAL_ERROR = { status: 500, body: { detail: "Internal server error", c
 
 /** The innermost cause of an error, as `CODE message`, for a one-line log. */
 function outageCause(err: unknown): string {
-  let e = err as { cause?: unknown; code?: unknown; message?: unknown };
-  while (e.cause) e = e.cause as typeof e;
+  const e = causes(err).at(-1) as { code?: unknown; message?: unknown };
   return `${typeof e.code === "string" ? `${e.code} ` : ""}${String(e.message ?? e)}`;
 }
 
