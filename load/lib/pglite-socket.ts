@@ -10,11 +10,11 @@ export interface SocketDb {
 
 /** Starts load/lib/pglite-server.ts (one connection) on 127.0.0.1:port over `dir` and waits for it to listen. */
 export async function startSocketDb(dir: string, port: number): Promise<SocketDb> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "load/lib/pglite-server.ts", dir, String(port)],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: process.env },
-  );
+  const child = spawn(process.execPath, ["--import", "tsx", "load/lib/pglite-server.ts", dir, String(port)], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: process.env,
+  });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pglite-socket did not start: ${output}`)), 60_000);
