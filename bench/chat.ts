@@ -5,20 +5,29 @@
 // bench:search through snapshots). `npm run bench:chat` then runs bench/wallet.ts: reserve→finalize
 // pairs per second at 1, 10 and 50 concurrent workers and the zero-overspend check (also alone as
 // bench:wallet). Env: BENCH_RUNS (passes over the questions, default 3), BENCH_CHAT_SIZES.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { benchRuns, mp, type Stats, summarize, table, writeResults } from "./lib";
+import { rmSync } from "node:fs";
+import {
+  benchRuns,
+  benchWorkspace,
+  mp,
+  requireFixtures,
+  type Stats,
+  summarize,
+  table,
+  writeResults,
+} from "./lib";
 
 const startedAt = new Date();
-const work = mkdtempSync(path.join(tmpdir(), "bacmr-bench-chat-"));
-process.env.DATA_DIR = work;
-process.env.AUTH_RATE_LIMIT_REQUESTS = "100000";
-process.env.RATE_LIMIT_REQUESTS = "100000000";
-process.env.RATE_LIMIT_USER_REQUESTS = "100000000";
-process.env.WALLET_SIGNUP_GRANT = "1000000000";
+requireFixtures("bench:chat");
+const work = benchWorkspace("bench-chat", {
+  AUTH_RATE_LIMIT_REQUESTS: "100000",
+  RATE_LIMIT_REQUESTS: "100000000",
+  RATE_LIMIT_USER_REQUESTS: "100000000",
+  WALLET_SIGNUP_GRANT: "1000000000",
+});
 
-const { FIXTURES, openLibrary, sourceGroups } = await import("./library");
+const { openLibrary, sourceGroups } = await import("./library");
+const { loadQuestions } = await import("./eval/retrieval");
 const { setDbHandle } = await import("@/db/client");
 const { adminCreateUser, authenticateToken, signIn } = await import("@/lib/auth");
 const { enforceChatRateLimit } = await import("@/lib/rate-limit");
@@ -29,10 +38,7 @@ const SIZES = (process.env.BENCH_CHAT_SIZES ?? "10000,100000").split(",").map(Nu
 const RUNS = benchRuns();
 
 /** The fixture questions (French, Arabic, English; answerable or not). */
-const QUESTIONS = readFileSync(path.join(FIXTURES, "qa/questions.jsonl"), "utf8")
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => (JSON.parse(l) as { question: string }).question);
+const QUESTIONS = loadQuestions().map((q) => q.question);
 
 const groups = await sourceGroups();
 const STEPS = ["auth", "limit", "reserve", "retrieval", "finalize", "total"] as const;

@@ -3,15 +3,11 @@
 // and how often the tutor says "not in your textbooks" to questions no document answers. Writes
 // bench/results/eval-<timestamp>.{json,md} and prints the table.
 // Exits 1 when hybrid recall@3 is below EVAL_MIN_RECALL3 (or --min-recall3=<x>), for CI.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { benchWorkspace, FIXTURES, requireFixtures } from "./lib";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures");
-if (!existsSync(path.join(FIXTURES, "qa", "questions.jsonl"))) {
-  console.error(`npm run eval needs the fixtures at ${FIXTURES}`);
-  process.exit(1);
-}
+requireFixtures("npm run eval");
 const flag = process.argv.find((a) => a.startsWith("--min-recall3="))?.split("=")[1];
 const minRecall3 = Number(flag ?? process.env.EVAL_MIN_RECALL3 ?? 0);
 if (!Number.isFinite(minRecall3) || minRecall3 < 0 || minRecall3 > 1) {
@@ -21,15 +17,11 @@ if (!Number.isFinite(minRecall3) || minRecall3 < 0 || minRecall3 > 1) {
   process.exit(2);
 }
 
-const work = mkdtempSync(path.join(tmpdir(), "bacmr-eval-"));
-process.env.DATA_DIR = work;
-process.env.RATE_LIMIT_REQUESTS = "100000";
-process.env.RATE_LIMIT_USER_REQUESTS = "100000";
-process.env.WALLET_SIGNUP_GRANT = "100000000";
-// The embedded defaults: the local embedding and the offline tutor, whatever the shell says.
-for (const k of ["OPENAI_API_KEY", "OPENAI_BASE_URL", "EMBEDDING_MODEL", "DATABASE_URL", "SUPABASE_URL"]) {
-  delete process.env[k];
-}
+const work = benchWorkspace("eval", {
+  RATE_LIMIT_REQUESTS: "100000",
+  RATE_LIMIT_USER_REQUESTS: "100000",
+  WALLET_SIGNUP_GRANT: "100000000",
+});
 
 const { openPglite, setDbHandle } = await import("@/db/client");
 const { migrateDb } = await import("@/db/migrate");

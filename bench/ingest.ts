@@ -4,27 +4,37 @@
 // is median/p95 over BENCH_RUNS runs (default 3), except the 200-page peak RSS (one run, in a
 // child process). Writes bench/results/ingest-<timestamp>.json/.md (see bench/lib.ts).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { PDFDocument } from "pdf-lib";
-import { benchRuns, have, mp, num, repeat, type Stats, summarize, table, timeMs, writeResults } from "./lib";
+import {
+  benchRuns,
+  benchWorkspace,
+  FIXTURES,
+  have,
+  mp,
+  num,
+  repeat,
+  requireFixtures,
+  type Stats,
+  summarize,
+  table,
+  timeMs,
+  writeResults,
+} from "./lib";
 
 const startedAt = new Date();
 const RUNS = benchRuns();
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures");
-if (!existsSync(FIXTURES)) {
-  console.error(`bench:ingest needs the fixtures at ${FIXTURES}`);
-  process.exit(1);
-}
-const work = mkdtempSync(path.join(tmpdir(), "bacmr-bench-"));
-process.env.DATA_DIR = work;
-process.env.AUTH_RATE_LIMIT_REQUESTS = "100000";
-process.env.INGEST_MAX_PAGES = "1000";
-// Assembled documents repeat the fixtures' embedded fonts and images: far above the 10 MB default.
-process.env.MAX_UPLOAD_MB = "500";
+requireFixtures("bench:ingest");
+const work = benchWorkspace("bench-ingest", {
+  AUTH_RATE_LIMIT_REQUESTS: "100000",
+  INGEST_MAX_PAGES: "1000",
+  // Assembled documents repeat the fixtures' embedded fonts and images: far above the 10 MB default.
+  MAX_UPLOAD_MB: "500",
+});
 
 const { openPglite, rowsOf, setDbHandle } = await import("@/db/client");
 const { migrateDb } = await import("@/db/migrate");

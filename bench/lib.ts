@@ -2,11 +2,41 @@
 // on, and the results writer (bench/results/<name>-<timestamp>.json + .md, and latest.md, which
 // aggregates the newest summary of each benchmark). bench/results/ is git-ignored.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 export const RESULTS_DIR = path.resolve(import.meta.dirname, "results");
+/** The shared fixtures: ../shared/fixtures beside the repository. */
+export const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures");
+
+/** Ends the run (exit 1) when the fixtures a benchmark reads are missing. */
+export function requireFixtures(label: string): void {
+  if (existsSync(path.join(FIXTURES, "qa", "questions.jsonl"))) return;
+  console.error(`${label} needs the fixtures at ${FIXTURES}`);
+  process.exit(1);
+}
+
+/** Settings that would send a benchmark to a remote service instead of the embedded defaults. */
+const REMOTE_SETTINGS = [
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "EMBEDDING_MODEL",
+  "DATABASE_URL",
+  "SUPABASE_URL",
+];
+
+/**
+ * A benchmark's own temporary DATA_DIR and settings, on the embedded defaults (PGlite, the local
+ * embedding, the offline tutor) whatever the shell says. Call it before importing the app, which
+ * reads its settings once. Returns the directory.
+ */
+export function benchWorkspace(label: string, settings: Record<string, string> = {}): string {
+  const work = mkdtempSync(path.join(os.tmpdir(), `bacmr-${label.replace(/\W+/g, "-")}-`));
+  for (const k of REMOTE_SETTINGS) delete process.env[k];
+  Object.assign(process.env, { ...settings, DATA_DIR: work });
+  return work;
+}
 /** The order of the sections in latest.md (and of `npm run bench`). */
 export const BENCHMARKS = ["ingest", "search", "chat", "wallet"] as const;
 export type BenchName = (typeof BENCHMARKS)[number];

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { RESULTS_DIR } from "./lib";
+import { FIXTURES, RESULTS_DIR } from "./lib";
 
 // Every import of the app goes through `await import` after DATA_DIR is set by the caller.
 const { openPglite, rowsOf } = await import("@/db/client");
@@ -19,7 +19,6 @@ const { storeChunks } = await import("@/lib/ingest/pipeline");
 const { documents } = await import("@/db/schema");
 const { extractPages, shutdownExtraction } = await import("@/lib/ingest/extract");
 
-export const FIXTURES = path.resolve(import.meta.dirname, "../../shared/fixtures");
 /** Passages per document (one per page): a 1k library already holds four documents of three groups. */
 const PER_DOCUMENT = 250;
 /** Changing how passages are generated changes this, so old snapshots are not reused. */

@@ -6,17 +6,27 @@
 // ~100 queries: the fixture questions plus sentences the passages are made of.
 // Env: BENCH_RUNS (passes over the queries, default 3), BENCH_SEARCH_SIZES (default
 // 1000,10000,100000), BENCH_EF (default 40,100,200,400), BENCH_FRESH=1 (rebuild the libraries).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { type SQL, sql } from "drizzle-orm";
-import { benchRuns, mp, num, type Stats, summarize, table, timeMs, writeResults } from "./lib";
+import {
+  benchRuns,
+  benchWorkspace,
+  mp,
+  num,
+  requireFixtures,
+  type Stats,
+  summarize,
+  table,
+  timeMs,
+  writeResults,
+} from "./lib";
 
 const startedAt = new Date();
-const work = mkdtempSync(path.join(tmpdir(), "bacmr-bench-search-"));
-process.env.DATA_DIR = work;
+requireFixtures("bench:search");
+const work = benchWorkspace("bench-search");
 
-const { FIXTURES, openLibrary, sourceGroups } = await import("./library");
+const { openLibrary, sourceGroups } = await import("./library");
+const { loadQuestions } = await import("./eval/retrieval");
 const { rowsOf } = await import("@/db/client");
 const { getEmbedder } = await import("@/lib/ai/embeddings");
 const { searchLibrary, VECTOR_POOL, CANDIDATES, EXACT_SCAN_MAX } = await import("@/lib/retrieval");
@@ -27,16 +37,9 @@ const EFS = (process.env.BENCH_EF ?? "40,100,200,400").split(",").map(Number);
 const K = 10;
 const RECALL_QUERIES = 100;
 
-interface Question {
-  question: string;
-  lang: string;
-  doc: string | null;
-}
-const questions: Question[] = readFileSync(path.join(FIXTURES, "qa/questions.jsonl"), "utf8")
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as Question);
-const subjectOf = (q: Question) => (q.doc && /_math_/.test(q.doc) ? "Mathématiques" : "Physique");
+const questions = loadQuestions();
+const subjectOf = (q: { doc: string | null }) =>
+  q.doc && /_math_/.test(q.doc) ? "Mathématiques" : "Physique";
 
 const groups = await sourceGroups();
 // Recall queries: every fixture question, then sentences of the passages, taken evenly from each group.

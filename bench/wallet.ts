@@ -4,18 +4,17 @@
 // every run the invariants are checked: balance = ledger, never negative, nothing left reserved,
 // balance = grant − charges. A violation fails the benchmark (exit 1).
 // Env: BENCH_RUNS (runs per scenario, default 3), BENCH_WALLET_PAIRS (pairs per run, default 400).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { benchRuns, mp, type Stats, summarize, table, writeResults } from "./lib";
+import { benchRuns, benchWorkspace, mp, type Stats, summarize, table, writeResults } from "./lib";
 
 const startedAt = new Date();
-const work = mkdtempSync(path.join(tmpdir(), "bacmr-bench-wallet-"));
-process.env.DATA_DIR = work;
-process.env.AUTH_RATE_LIMIT_REQUESTS = "100000";
 const GRANT = 1_000_000;
-process.env.WALLET_SIGNUP_GRANT = String(GRANT);
+const work = benchWorkspace("bench-wallet", {
+  AUTH_RATE_LIMIT_REQUESTS: "100000",
+  WALLET_SIGNUP_GRANT: String(GRANT),
+});
 
 const { openPglite, rowsOf, setDbHandle } = await import("@/db/client");
 const { migrateDb } = await import("@/db/migrate");

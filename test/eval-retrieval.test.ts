@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type EvalReport,
   evaluate,
-  FIXTURES,
   fixturePdfs,
   ingestLibrary,
   loadQuestions,
   markdownReport,
 } from "@/bench/eval/retrieval";
+import { FIXTURES } from "@/bench/lib";
 import { resetEnvCache } from "@/lib/config/env";
 import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";

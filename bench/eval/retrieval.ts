@@ -15,8 +15,7 @@ import { uploadCurriculum } from "@/lib/curriculum/documents";
 import { countRunnableJobs } from "@/lib/ingest/jobs";
 import { kickIngestion } from "@/lib/ingest/runner";
 import { type FusionWeights, hybridSearch, searchLibrary } from "@/lib/retrieval";
-
-export const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures");
+import { FIXTURES } from "../lib";
 
 /** The ranks looked at: recall@1, @3, @5 (and MRR over the top 5). */
 export const KS = [1, 3, 5] as const;
