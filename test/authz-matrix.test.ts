@@ -5,7 +5,7 @@ import { resetEnvCache } from "@/lib/config/env";
 import { textPdf } from "./fixtures-gen/documents";
 import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
-import type { CallResult } from "./helpers/http";
+import { type CallResult, call } from "./helpers/http";
 import { concretePath, handlerFor, keyOf, paramNames } from "./helpers/registry";
 import { buildWorld, freshIp, type World } from "./helpers/world";
 
@@ -105,25 +105,14 @@ async function send(
   );
   const query = VALID_QUERY[keyOf(e)];
   const path = concretePath(e, params) + (query ? `?${query}` : "");
-  const headers = new Headers({ ...freshIp(), ...opts.headers });
-  if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
-  let body: BodyInit | undefined;
-  if (opts.body instanceof FormData) body = opts.body;
-  else if (opts.body !== undefined && e.method !== "GET") {
-    body = JSON.stringify(opts.body);
-    headers.set("content-type", "application/json");
-  }
-  const res = await handler(new Request(`http://localhost${path}`, { method: e.method, headers, body }), {
-    params: Promise.resolve(params),
+  return call(handler, {
+    path,
+    method: e.method,
+    token: opts.token,
+    headers: { ...freshIp(), ...opts.headers },
+    params,
+    body: e.method === "GET" ? undefined : opts.body,
   });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // a file or a stream: keep the text
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
 }
 
 const unauthorizedBody = {

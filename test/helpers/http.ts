@@ -1,4 +1,8 @@
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+/** A route handler as Next calls it. */
+export type RouteHandler = (
+  req: Request,
+  ctx: { params: Promise<Record<string, string>> },
+) => Promise<Response>;
 
 export interface CallResult {
   status: number;
@@ -7,9 +11,12 @@ export interface CallResult {
   headers: Headers;
 }
 
-/** Calls a route handler the way Next does: a Request plus a params promise. */
+/**
+ * Calls a route handler the way Next does: a Request plus a params promise. `body` is sent as
+ * JSON, or as multipart when it is a FormData.
+ */
 export async function call(
-  handler: Handler,
+  handler: RouteHandler,
   opts: {
     path: string;
     method?: string;
@@ -22,8 +29,9 @@ export async function call(
 ): Promise<CallResult> {
   const headers = new Headers(opts.headers);
   if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
-  let body: string | undefined = opts.rawBody;
-  if (opts.body !== undefined) {
+  let body: BodyInit | undefined = opts.rawBody;
+  if (opts.body instanceof FormData) body = opts.body;
+  else if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
     headers.set("content-type", "application/json");
   }

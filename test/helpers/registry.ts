@@ -1,11 +1,6 @@
 import { z } from "zod";
 import type { Endpoint } from "@/lib/api/define";
-
-/** A route handler as Next calls it. */
-export type RouteHandler = (
-  req: Request,
-  ctx: { params: Promise<Record<string, string>> },
-) => Promise<Response>;
+import type { RouteHandler } from "./http";
 
 /** "POST /api/courses/{course_id}/chat": how suites name an endpoint (and key their lists). */
 export const keyOf = (e: Pick<Endpoint, "method" | "path">) => `${e.method} ${e.path}`;

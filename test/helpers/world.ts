@@ -45,15 +45,14 @@ export async function buildWorld(db: Db) {
   const pdf = await textPdf([["La force est une action mécanique exercée sur un corps."]]);
   const form = new FormData();
   form.append("file", new File([pdf as Uint8Array<ArrayBuffer>], "cours.pdf", { type: "application/pdf" }));
-  const uploaded = await materialsRoute.POST(
-    new Request(`http://localhost/api/courses/${courseId}/materials`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${owner.accessToken}` },
-      body: form,
-    }),
-    { params: Promise.resolve({ course_id: courseId }) },
-  );
-  const material = (await uploaded.json()) as { id: string };
+  const uploaded = await call(materialsRoute.POST, {
+    path: `/api/courses/${courseId}/materials`,
+    method: "POST",
+    token: owner.accessToken,
+    body: form,
+    params: { course_id: courseId },
+  });
+  const material = uploaded.body as { id: string };
   if (uploaded.status !== 201) throw new Error(`material: ${JSON.stringify(material)}`);
 
   const textbook = await uploadCurriculum(db, {
