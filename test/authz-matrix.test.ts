@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { endpoints } from "@/lib/api";
 import type { Endpoint } from "@/lib/api/define";
-import { resetEnvCache } from "@/lib/config/env";
 import { textPdf } from "./fixtures-gen/documents";
 import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
 import { type CallResult, call } from "./helpers/http";
 import { concretePath, handlerFor, keyOf, paramNames } from "./helpers/registry";
-import { buildWorld, freshIp, type World } from "./helpers/world";
+import { CRON_SECRET, freshIp, useWorld, type World } from "./helpers/world";
 
 // The authorization matrix, derived from the endpoint registry (lib/api/index.ts) so a new
 // endpoint is checked the day it is added:
@@ -22,9 +21,6 @@ import { buildWorld, freshIp, type World } from "./helpers/world";
 
 useTempDataDir("authz");
 const { db } = useTestDb();
-
-const CRON_SECRET = "test-cron-secret-0123456789abcdef";
-const saved = { cron: process.env.CRON_SECRET, koutoubi: process.env.KOUTOUBI_BASE_URL };
 
 /** "user" endpoints without a path parameter that are not GET listings: what they touch is the caller's. */
 const SELF: Record<string, string> = {
@@ -68,26 +64,7 @@ const isPublic = (e: Endpoint) => e.auth === "none" || e.auth === "optional";
 const isOwned = (e: Endpoint) => e.auth === "user" && paramNames(e).length > 0;
 const isOwnListing = (e: Endpoint) => e.auth === "user" && paramNames(e).length === 0 && e.method === "GET";
 
-let world: World;
-
-beforeAll(async () => {
-  process.env.CRON_SECRET = CRON_SECRET;
-  // A closed local port: a sync reached by mistake fails fast and never leaves the machine.
-  process.env.KOUTOUBI_BASE_URL = "http://127.0.0.1:9";
-  resetEnvCache();
-  world = await buildWorld(db());
-}, 120_000);
-
-afterAll(() => {
-  for (const [k, v] of [
-    ["CRON_SECRET", saved.cron],
-    ["KOUTOUBI_BASE_URL", saved.koutoubi],
-  ] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  resetEnvCache();
-});
+const world = useWorld(db);
 
 /** Calls an endpoint with the world's ids for its path parameters. */
 async function send(

@@ -5,13 +5,12 @@ import { rowsOf } from "@/db/client";
 import { endpoints } from "@/lib/api";
 import type { Endpoint } from "@/lib/api/define";
 import { documentedErrors } from "@/lib/api/openapi";
-import { resetEnvCache } from "@/lib/config/env";
 import { ERROR_STATUS } from "@/lib/http/errors";
 import { textPdf } from "./fixtures-gen/documents";
 import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
 import { concretePath, handlerFor, keyOf, paramNames, propertiesOf } from "./helpers/registry";
-import { buildWorld, freshIp, type World } from "./helpers/world";
+import { CRON_SECRET, freshIp, useWorld } from "./helpers/world";
 
 // Hostile input against every endpoint of the registry (lib/api/index.ts), as a signed-in caller
 // (an admin for admin routes, the cron secret for cron routes) so the validation layer and the
@@ -26,9 +25,6 @@ console.info(`[bad-input] fast-check seed=${SEED} numRuns=${RUNS} per endpoint`)
 
 useTempDataDir("bad-input");
 const { db } = useTestDb();
-
-const CRON_SECRET = "test-cron-secret-0123456789abcdef";
-const saved = { cron: process.env.CRON_SECRET, koutoubi: process.env.KOUTOUBI_BASE_URL };
 
 /** Endpoints not fuzzed, with the reason. */
 const EXCLUDED: Record<string, string> = {};
@@ -64,33 +60,20 @@ const COUNTED_TABLES = [
   "mail_outbox",
 ];
 
-let world: World;
+const world = useWorld(db);
 let validPdf: Uint8Array;
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => rejections.push(reason);
 const errorLog = vi.spyOn(console, "error");
 
 beforeAll(async () => {
-  process.env.CRON_SECRET = CRON_SECRET;
-  // A closed local port: a sync crawls nothing outside this machine and fails fast.
-  process.env.KOUTOUBI_BASE_URL = "http://127.0.0.1:9";
-  resetEnvCache();
   process.on("unhandledRejection", onRejection);
-  world = await buildWorld(db());
   validPdf = await textPdf([["Une page valide."]]);
   errorLog.mockClear();
 }, 120_000);
 
 afterAll(() => {
   process.off("unhandledRejection", onRejection);
-  for (const [k, v] of [
-    ["CRON_SECRET", saved.cron],
-    ["KOUTOUBI_BASE_URL", saved.koutoubi],
-  ] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  resetEnvCache();
 });
 
 // --- hostile values ---

@@ -10,9 +10,9 @@ import {
   markdownReport,
 } from "@/bench/eval/retrieval";
 import { FIXTURES } from "@/bench/lib";
-import { resetEnvCache } from "@/lib/config/env";
 import { useTempDataDir } from "./helpers/data-dir";
 import { useTestDb } from "./helpers/db";
+import { useEnv } from "./helpers/env";
 
 // `npm run eval` on the fixtures of ../shared, as a gate: every document (the scans too) through
 // the real ingestion, the questions searched three ways, the unanswerable ones asked to the tutor
@@ -40,18 +40,16 @@ const MAX_FALSE_DECLINES = ["q013"];
 
 useTempDataDir("eval");
 const { db } = useTestDb();
-const env = {
+useEnv({
   RATE_LIMIT_REQUESTS: "100000",
   RATE_LIMIT_USER_REQUESTS: "100000",
   WALLET_SIGNUP_GRANT: "100000000",
-};
+});
 
 describe.skipIf(!present)("retrieval quality on the fixtures", () => {
   let report: EvalReport;
 
   beforeAll(async () => {
-    Object.assign(process.env, env);
-    resetEnvCache();
     const t = performance.now();
     const docs = await ingestLibrary(db(), fixturePdfs());
     report = await evaluate(db(), {
@@ -62,8 +60,6 @@ describe.skipIf(!present)("retrieval quality on the fixtures", () => {
     console.info(markdownReport(report));
   }, 5 * 60_000);
   afterAll(async () => {
-    for (const k of Object.keys(env)) delete process.env[k];
-    resetEnvCache();
     const { shutdownExtraction } = await import("@/lib/ingest/extract");
     await shutdownExtraction();
   });

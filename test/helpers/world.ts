@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { beforeAll } from "vitest";
 import * as chatRoute from "@/app/api/chat/route";
 import * as courseChatRoute from "@/app/api/courses/[course_id]/chat/route";
 import * as materialsRoute from "@/app/api/courses/[course_id]/materials/route";
@@ -7,11 +8,29 @@ import type { Db } from "@/db/client";
 import { curriculumReferences, ingestionJobs, tokenReservations } from "@/db/schema";
 import { uploadCurriculum } from "@/lib/curriculum/documents";
 import { textPdf } from "../fixtures-gen/documents";
+import { useEnv } from "./env";
 import { call } from "./http";
 import { settleIngestion } from "./ingest";
 import { createSignedInUser } from "./users";
 
 export type SignedInUser = Awaited<ReturnType<typeof createSignedInUser>>;
+
+/** The scheduler's secret in the suites that build a world (cron routes are called with it). */
+export const CRON_SECRET = "test-cron-secret-0123456789abcdef";
+
+/**
+ * For a test file: the cron secret set, the portal pointed at a closed local port (a sync reached
+ * by mistake fails fast and never leaves the machine), and the world built before its tests:
+ * the object returned is filled in then.
+ */
+export function useWorld(db: () => Db): World {
+  useEnv({ CRON_SECRET, KOUTOUBI_BASE_URL: "http://127.0.0.1:9" });
+  const world = {} as World;
+  beforeAll(async () => {
+    Object.assign(world, await buildWorld(db()));
+  }, 120_000);
+  return world;
+}
 
 let ipCounter = 0;
 /** A fresh client address per request, so per-IP rate limits never decide a test's outcome. */
