@@ -53,7 +53,13 @@ export function documentedErrors(e: Endpoint): number[] {
   if (e.params || e.query || e.body) errors.add(400);
   if (e.auth === "user" || e.auth === "admin" || e.auth === "cron") errors.add(401);
   if (e.auth === "admin") errors.add(403);
+  // What the route wrapper itself answers: a path naming nothing, a body of another type or too
+  // large, an unexpected error, the database out of reach (or a request past its deadline).
+  if (e.params) errors.add(404);
+  if (e.body || e.bodyKind === "multipart") errors.add(415);
+  if (e.maxBodyBytes) errors.add(413);
   errors.add(500);
+  errors.add(503);
   return [...errors].sort();
 }
 
