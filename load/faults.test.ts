@@ -13,7 +13,8 @@ import { openPglite, rowsOf } from "@/db/client";
 import { chunkPages } from "@/lib/ingest/chunk";
 import { extractPages, shutdownExtraction } from "@/lib/ingest/extract";
 import { textPdf } from "@/test/fixtures-gen/documents";
-import { ADMIN_API_KEY, ensureBuild, type RunningApp, startApp } from "./lib/app";
+import { ensureBuild, type RunningApp, startApp } from "./lib/app";
+import { type Answer, fetchApi } from "./lib/http";
 import { type SocketDb, startSocketDb } from "./lib/pglite-socket";
 
 const APP_PORT = Number(process.env.LOAD_FAULT_PORT ?? 3920);
@@ -37,38 +38,10 @@ async function start(port: number, env: Record<string, string>): Promise<Running
   return app;
 }
 
-interface Res {
-  status: number;
-  body: Record<string, unknown> | null;
-  ms: number;
-}
+type Res = Omit<Answer, "body"> & { body: Record<string, unknown> | null };
 
-async function api(
-  base: string,
-  method: string,
-  url: string,
-  opts: { token?: string; json?: unknown; form?: FormData; admin?: boolean; timeoutMs?: number } = {},
-): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.admin) headers["x-admin-key"] = ADMIN_API_KEY;
-  if (opts.json !== undefined) headers["content-type"] = "application/json";
-  const started = performance.now();
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers,
-    body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-  });
-  const text = await res.text();
-  let body: Record<string, unknown> | null = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  return { status: res.status, body, ms: performance.now() - started };
-}
+const api = (base: string, method: string, url: string, opts: Parameters<typeof fetchApi>[3] = {}) =>
+  fetchApi(base, method, url, opts) as Promise<Res>;
 
 async function signedInStudent(base: string): Promise<string> {
   const email = `fault-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}@load.bacmr.test`;

@@ -22,7 +22,8 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { openPglite, openPostgres, rowsOf } from "@/db/client";
 import { textPdf } from "@/test/fixtures-gen/documents";
-import { ADMIN_API_KEY, ensureBuild, ROOT, type RunningApp, startApp } from "./lib/app";
+import { ensureBuild, ROOT, type RunningApp, startApp } from "./lib/app";
+import { type Answer, fetchApi } from "./lib/http";
 import { type SocketDb, startSocketDb } from "./lib/pglite-socket";
 import { type KindSummary, percentile, Recorder } from "./lib/stats";
 
@@ -105,12 +106,6 @@ interface Client {
   admin?: boolean;
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-  text: string;
-}
-
 /** One timed request; a network failure or timeout is status 0. */
 async function request(
   c: Client,
@@ -119,36 +114,23 @@ async function request(
   url: string,
   opts: { json?: unknown; form?: FormData; check?: (a: Answer) => string | undefined; record?: boolean } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { "x-forwarded-for": c.ip };
-  if (c.token) headers.authorization = `Bearer ${c.token}`;
-  if (c.admin) headers["x-admin-key"] = ADMIN_API_KEY;
-  let body: BodyInit | undefined;
-  if (opts.json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(opts.json);
-  } else if (opts.form) body = opts.form;
   const started = performance.now();
   let answer: Answer;
   let problem: string | undefined;
   try {
-    const res = await fetch(`${c.base}${url}`, {
-      method,
-      headers,
-      body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    answer = await fetchApi(c.base, method, url, {
+      token: c.token,
+      admin: c.admin,
+      json: opts.json,
+      form: opts.form,
+      headers: { "x-forwarded-for": c.ip },
+      timeoutMs: REQUEST_TIMEOUT_MS,
     });
-    const text = await res.text();
-    let parsed: unknown = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    answer = { status: res.status, body: parsed, text };
-    if (res.ok && opts.check) problem = opts.check(answer);
-    else if (!res.ok && res.status >= 500) problem = `body: ${text.slice(0, 200)}`;
+    const ok = answer.status >= 200 && answer.status < 300;
+    if (ok && opts.check) problem = opts.check(answer);
+    else if (!ok && answer.status >= 500) problem = `body: ${answer.text.slice(0, 200)}`;
   } catch (err) {
-    answer = { status: 0, body: null, text: "" };
+    answer = { status: 0, body: null, text: "", ms: performance.now() - started };
     problem = `${(err as Error).name}: ${(err as Error).message}`;
   }
   if (opts.record !== false) {
