@@ -97,11 +97,14 @@ test("GET /api/openapi.json describes each operation with responses and a securi
     { cookie: [] },
     { adminKey: [] },
   ]);
+  // Its own errors, and what the route wrapper answers for any JSON body (415) and any outage (503).
   expect(Object.keys(doc.paths["/api/auth/signup"]?.post?.responses ?? {}).sort()).toStrictEqual([
     "201",
     "400",
     "409",
+    "415",
     "429",
     "500",
+    "503",
   ]);
 });
